@@ -1,0 +1,218 @@
+//! Streaming JSON: visit a top-level document key by key and stream its large arrays element
+//! by element, so memory grows with one record, not with the report.
+//!
+//! Parsers write a small `Visitor` for their top-level object and use [`StreamSeq`] for each
+//! big array. Errors carry a JSON pointer to the failing element; serde_json adds the line
+//! and column. [`json_error`] turns them into [`ParseError`]s that name the file.
+
+use crate::error::ParseError;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, SeqAccess, Visitor};
+use std::fmt;
+use std::io::Read;
+use std::marker::PhantomData;
+
+/// A seed that deserializes a JSON array, calling `f(index, element)` for each element
+/// instead of collecting them. `f` returns `Err(message)` to stop the parse.
+pub struct StreamSeq<'f, T, F>
+where
+    F: FnMut(usize, T) -> Result<(), String>,
+{
+    /// JSON pointer of the array, for error messages (`/runs/0/results`).
+    pub pointer: &'f str,
+    /// Called per element.
+    pub f: F,
+    /// The element type.
+    pub _t: PhantomData<T>,
+}
+
+impl<'f, T, F> StreamSeq<'f, T, F>
+where
+    F: FnMut(usize, T) -> Result<(), String>,
+{
+    /// A streaming seed for the array at `pointer`.
+    pub fn new(pointer: &'f str, f: F) -> Self {
+        StreamSeq {
+            pointer,
+            f,
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<'de, T, F> DeserializeSeed<'de> for StreamSeq<'_, T, F>
+where
+    T: DeserializeOwned,
+    F: FnMut(usize, T) -> Result<(), String>,
+{
+    type Value = usize;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, T, F> Visitor<'de> for StreamSeq<'_, T, F>
+where
+    T: DeserializeOwned,
+    F: FnMut(usize, T) -> Result<(), String>,
+{
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "an array at {}", self.pointer)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<usize, E> {
+        // `null` where an array is expected: many tools write it for "none".
+        Ok(0)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<usize, A::Error> {
+        let mut i = 0usize;
+        loop {
+            let next = seq.next_element::<T>().map_err(|e| {
+                de::Error::custom(format!("at {}/{i}: {}", self.pointer, strip_position(&e.to_string())))
+            })?;
+            let Some(item) = next else { break };
+            (self.f)(i, item).map_err(de::Error::custom)?;
+            i += 1;
+        }
+        Ok(i)
+    }
+}
+
+/// Removes serde_json's trailing ` at line L column C`, which the final error re-adds once.
+pub fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(pos) if msg[pos..].contains(" column ") => msg[..pos].to_string(),
+        _ => msg.to_string(),
+    }
+}
+
+/// Turns a serde_json error into a [`ParseError`] naming `file`, the place (line, column and
+/// the JSON pointer when the message carries one) and what was expected.
+pub fn json_error(file: &str, e: &serde_json::Error) -> ParseError {
+    let raw = strip_position(&e.to_string());
+    let (pointer, message) = match raw.strip_prefix("at /") {
+        Some(rest) => match rest.split_once(": ") {
+            Some((ptr, msg)) => (Some(format!("/{ptr}")), msg.to_string()),
+            None => (None, raw.clone()),
+        },
+        None => (None, raw.clone()),
+    };
+    let message = match e.classify() {
+        serde_json::error::Category::Eof => {
+            format!("{message}: the document ends early (truncated file?)")
+        }
+        serde_json::error::Category::Syntax if message.contains("trailing characters") => {
+            "expected a single JSON document, found more content after it (JSON Lines?)".into()
+        }
+        serde_json::error::Category::Syntax if message.contains("recursion limit") => {
+            "nesting is too deep (more than 128 levels): expected a report".into()
+        }
+        _ => message,
+    };
+    let position = if e.line() > 0 {
+        format!("line {}, column {}", e.line(), e.column())
+    } else {
+        "start of file".to_string()
+    };
+    let place = match pointer {
+        Some(p) => format!("{position} (at {p})"),
+        None => position,
+    };
+    ParseError::Invalid {
+        file: file.to_string(),
+        place,
+        message,
+    }
+}
+
+/// Deserializes one whole JSON document of type `T` from `reader` (for small formats and
+/// records), checking that nothing but white space follows it.
+pub fn from_reader<T: DeserializeOwned, R: Read>(file: &str, reader: R) -> Result<T, ParseError> {
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let v = T::deserialize(&mut de).map_err(|e| json_error(file, &e))?;
+    de.end().map_err(|e| json_error(file, &e))?;
+    Ok(v)
+}
+
+/// Runs a top-level visitor over the document in `reader`, then checks that nothing but white
+/// space follows. Use with a parser's own `Visitor` for its top-level object.
+pub fn visit_document<'de, V, R>(file: &str, reader: R, visitor: V) -> Result<V::Value, ParseError>
+where
+    V: Visitor<'de>,
+    R: Read,
+{
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let v = de::Deserializer::deserialize_any(&mut de, visitor).map_err(|e| json_error(file, &e))?;
+    de.end().map_err(|e| json_error(file, &e))?;
+    Ok(v)
+}
+
+/// A JSON value of any type deserialized leniently as a string: strings as-is, numbers and
+/// booleans as their text, null and others as `None`. Real reports put numbers where strings
+/// belong and the reverse.
+pub fn lenient_string(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Serde helper: deserializes a field that may be a string, a number, a bool or null as
+/// `Option<String>`. Use with `#[serde(default, deserialize_with = "json::opt_string")]`.
+pub fn opt_string<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(lenient_string(&v))
+}
+
+/// Serde helper: deserializes a field that may be a number, a numeric string or null as
+/// `Option<u32>`; anything else is `None`.
+pub fn opt_u32<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    Ok(match v {
+        serde_json::Value::Number(n) => n.as_u64().and_then(|x| u32::try_from(x).ok()),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+/// Serde helper: deserializes a field that may be a list, a single item or null as a `Vec`.
+pub fn one_or_many<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: de::Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let v = serde_json::Value::deserialize(d)?;
+    match v {
+        serde_json::Value::Null => Ok(Vec::new()),
+        serde_json::Value::Array(items) => items
+            .into_iter()
+            .map(|i| serde_json::from_value(i).map_err(de::Error::custom))
+            .collect(),
+        other => Ok(vec![serde_json::from_value(other).map_err(de::Error::custom)?]),
+    }
+}
+
+use serde::Deserialize;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_place_and_expectation() {
+        let e = from_reader::<serde_json::Value, _>("r.json", &b"{\"a\": [1, 2"[..]).unwrap_err();
+        let s = e.to_string();
+        assert!(s.starts_with("r.json: line 1, column 11"), "{s}");
+        assert!(s.contains("truncated"), "{s}");
+        let e = from_reader::<serde_json::Value, _>("r.json", &b"{}\n{}\n"[..]).unwrap_err();
+        assert!(e.to_string().contains("JSON Lines"), "{e}");
+        let deep = "[".repeat(10_000);
+        let e = from_reader::<serde_json::Value, _>("d.json", deep.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("too deep"), "{e}");
+    }
+}

@@ -1,0 +1,361 @@
+//! Identity keys: which observations are the same issue.
+//!
+//! A key is built from what stays true when code moves: never a line number, never a message
+//! text. Its readable `basis` is hashed (SHA-256, 128 bits in hex) into the stored key.
+//!
+//! | kind | basis |
+//! |---|---|
+//! | code | target, normalized path, rule family, content (snippet hash, else the tool's fingerprint) |
+//! | secret | target and the keyed hash of the value; where the tool redacted it, path, rule and content |
+//! | dependency | target, vulnerability (CVE preferred among the aliases), versionless purl |
+//! | iac | target, file, resource address, rule family |
+//! | web | target, method, normalized URL, parameter, weakness |
+//! | license | target, versionless purl, license rule |
+//!
+//! Two observations of one scan with the same basis are told apart by the caller with an
+//! occurrence suffix (`#2`, `#3` ... in report order), see [`IdentityKey::with_occurrence`].
+
+use crate::location::Location;
+use crate::observation::{FindingKind, Observation};
+use sha2::{Digest, Sha256};
+
+/// An observation's identity: the readable basis and its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IdentityKey {
+    /// The canonical text the key hashes (contains no secret and no line number).
+    pub basis: String,
+    /// 32 hex characters: the first 128 bits of SHA-256 over `basis`.
+    pub hex: String,
+}
+
+impl IdentityKey {
+    fn from_basis(basis: String) -> IdentityKey {
+        let hex = short_hash(basis.as_bytes());
+        IdentityKey { basis, hex }
+    }
+
+    /// The key of the `n`-th (1-based) observation with this basis in one report.
+    pub fn with_occurrence(&self, n: u32) -> IdentityKey {
+        if n <= 1 {
+            self.clone()
+        } else {
+            IdentityKey::from_basis(format!("{}#{n}", self.basis))
+        }
+    }
+}
+
+/// First 128 bits of SHA-256 in lower-case hex.
+pub fn short_hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    hex::encode(&digest[..16])
+}
+
+/// Hash of a code snippet with white space folded, so re-indentation does not change it.
+pub fn snippet_hash(snippet: &str) -> String {
+    let folded: String = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+    short_hash(folded.as_bytes())
+}
+
+/// The rule family of an observation: what weakness it checks, in a form shared by every
+/// report of the same tool (native or SARIF).
+pub fn rule_family(obs: &Observation) -> String {
+    format!("{}:{}", obs.tool.name, obs.rule_id.to_ascii_lowercase())
+}
+
+/// The content evidence of a code observation: the snippet hash when the tool quoted code,
+/// else the tool's own stable fingerprint, else empty (the occurrence suffix then tells
+/// findings of one rule in one file apart).
+fn content_evidence(obs: &Observation) -> String {
+    if let Some(snippet) = obs.snippet.as_deref().filter(|s| !s.trim().is_empty()) {
+        return format!("s:{}", snippet_hash(snippet));
+    }
+    const PREFERRED: [&str; 4] = [
+        "primaryLocationLineHash",
+        "matchBasedId/v1",
+        "primaryLocationStartColumnFingerprint",
+        "fingerprint",
+    ];
+    for name in PREFERRED {
+        if let Some(v) = obs.fingerprints.get(name) {
+            return format!("f:{name}={v}");
+        }
+    }
+    if let Some((k, v)) = obs.fingerprints.iter().next() {
+        return format!("f:{k}={v}");
+    }
+    String::new()
+}
+
+/// The vulnerability a dependency observation is about: the first CVE among its ids, else
+/// its first id, else the rule id.
+pub fn primary_vuln(obs: &Observation) -> String {
+    obs.vuln_ids
+        .iter()
+        .find(|v| v.is_cve())
+        .or_else(|| obs.vuln_ids.first())
+        .map(|v| v.0.clone())
+        .unwrap_or_else(|| obs.rule_id.to_ascii_uppercase())
+}
+
+/// A package URL without version, qualifiers or subpath, with the type lower-cased,
+/// `%40` decoded and PyPI names normalized as PEP 503 says.
+pub fn versionless_purl(purl: &str) -> String {
+    let p = purl.trim();
+    let p = p.split('#').next().unwrap_or(p);
+    let p = p.split('?').next().unwrap_or(p);
+    let p = p.replace("%40", "@").replace("%2F", "/").replace("%2f", "/");
+    // The version separator is the last '@' that is not the first character of a path segment.
+    let mut cut = p.len();
+    let bytes = p.as_bytes();
+    for (i, b) in bytes.iter().enumerate().rev() {
+        if *b == b'@' && i > 0 && bytes[i - 1] != b'/' {
+            cut = i;
+            break;
+        }
+    }
+    let base = &p[..cut];
+    let Some(rest) = base.strip_prefix("pkg:") else {
+        return base.to_ascii_lowercase();
+    };
+    let (ty, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let ty = ty.to_ascii_lowercase();
+    let path = match ty.as_str() {
+        "pypi" => pep503(path),
+        "npm" | "deb" | "apk" | "rpm" | "golang" | "github" | "bitbucket" | "composer" => {
+            path.to_ascii_lowercase()
+        }
+        _ => path.to_string(),
+    };
+    format!("pkg:{ty}/{path}")
+}
+
+fn pep503(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if c == '-' || c == '_' || c == '.' {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+/// The package part of a dependency or license key.
+fn package_identity(obs: &Observation) -> String {
+    match &obs.location {
+        Location::Package(p) => match &p.purl {
+            Some(purl) if purl.starts_with("pkg:") => versionless_purl(purl),
+            _ => format!(
+                "{}/{}",
+                p.ecosystem.as_deref().unwrap_or("").to_ascii_lowercase(),
+                p.name.to_ascii_lowercase()
+            ),
+        },
+        other => other.display(),
+    }
+}
+
+/// Normalizes a URL for web identity: lower-case scheme and host, default ports removed,
+/// query parameters sorted by name with values dropped, fragment dropped.
+pub fn normalize_url(url: &str) -> String {
+    let url = url.trim();
+    let url = url.split('#').next().unwrap_or(url);
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => (String::new(), url),
+    };
+    let (authority, path_query) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => match rest.find('?') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        },
+    };
+    let mut host = authority.to_ascii_lowercase();
+    for (sch, port) in [("http", ":80"), ("https", ":443")] {
+        if scheme == sch && host.ends_with(port) {
+            host.truncate(host.len() - port.len());
+        }
+    }
+    let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
+    let path = if path.is_empty() { "/" } else { path };
+    let mut names: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split('=').next().unwrap_or(p))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut out = if scheme.is_empty() {
+        format!("{host}{path}")
+    } else {
+        format!("{scheme}://{host}{path}")
+    };
+    if !names.is_empty() {
+        out.push('?');
+        out.push_str(&names.join("&"));
+    }
+    out
+}
+
+/// Computes an observation's identity within `target`.
+pub fn identity_key(target: &str, obs: &Observation) -> IdentityKey {
+    let basis = match (obs.kind, &obs.location) {
+        (FindingKind::Secret, loc) => match obs.secret.as_ref().and_then(|s| s.hmac.as_deref()) {
+            Some(h) => format!("secret|{target}|{h}"),
+            None => format!(
+                "secret|{target}|{}|{}|{}",
+                loc.file().unwrap_or("-"),
+                rule_family(obs),
+                content_evidence(obs)
+            ),
+        },
+        (FindingKind::Dependency, _) => {
+            format!("dep|{target}|{}|{}", primary_vuln(obs), package_identity(obs))
+        }
+        (FindingKind::License, _) => format!(
+            "license|{target}|{}|{}",
+            package_identity(obs),
+            obs.rule_id.to_ascii_lowercase()
+        ),
+        (FindingKind::Iac, Location::Resource(r)) => format!(
+            "iac|{target}|{}|{}|{}",
+            r.file.as_deref().unwrap_or("-"),
+            r.resource,
+            rule_family(obs)
+        ),
+        (FindingKind::Web, Location::Web(w)) => format!(
+            "web|{target}|{}|{}|{}|{}",
+            w.method.as_deref().unwrap_or("GET").to_ascii_uppercase(),
+            normalize_url(&w.url),
+            w.parameter.as_deref().unwrap_or(""),
+            obs.cwes
+                .first()
+                .map(|c| format!("cwe-{c}"))
+                .unwrap_or_else(|| rule_family(obs))
+        ),
+        (kind, Location::Code(c)) => format!(
+            "{}|{target}|{}|{}|{}",
+            kind.as_str(),
+            c.path,
+            rule_family(obs),
+            content_evidence(obs)
+        ),
+        (kind, loc) => format!(
+            "{}|{target}|{}|{}|{}",
+            kind.as_str(),
+            loc.file().unwrap_or("-"),
+            rule_family(obs),
+            content_evidence(obs)
+        ),
+    };
+    IdentityKey::from_basis(basis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::VulnId;
+    use crate::location::{CodeLocation, PackageLocation, WebLocation};
+
+    fn code(path: &str, line: u32, snippet: &str) -> Observation {
+        let mut o = Observation::new(
+            "semgrep",
+            FindingKind::Code,
+            "python.sqli",
+            "SQL injection",
+            Location::Code(CodeLocation {
+                path: path.into(),
+                start_line: Some(line),
+                ..Default::default()
+            }),
+        );
+        o.snippet = Some(snippet.into());
+        o
+    }
+
+    #[test]
+    fn line_numbers_and_messages_are_not_identity() {
+        let a = code("app.py", 10, "cur.execute(q % x)");
+        let mut b = code("app.py", 42, "  cur.execute(q  % x)\n");
+        b.message = Some("another text".into());
+        assert_eq!(identity_key("repo", &a), identity_key("repo", &b));
+        assert!(!identity_key("repo", &a).basis.contains("10"));
+        let c = code("other.py", 10, "cur.execute(q % x)");
+        assert_ne!(identity_key("repo", &a), identity_key("repo", &c));
+    }
+
+    #[test]
+    fn occurrences_differ() {
+        let k = identity_key("repo", &code("a.py", 1, "x"));
+        assert_eq!(k.with_occurrence(1), k);
+        assert_ne!(k.with_occurrence(2), k);
+    }
+
+    #[test]
+    fn dependency_keys_ignore_version_and_prefer_cve() {
+        let dep = |purl: &str, ids: &[&str]| {
+            let mut o = Observation::new(
+                "trivy",
+                FindingKind::Dependency,
+                ids[0],
+                "t",
+                Location::Package(PackageLocation {
+                    purl: Some(purl.into()),
+                    name: "x".into(),
+                    ..Default::default()
+                }),
+            );
+            o.vuln_ids = ids.iter().map(|s| VulnId(s.to_string())).collect();
+            o
+        };
+        let a = dep(
+            "pkg:apk/alpine/musl@1.1.22-r3?arch=x86_64&distro=3.10.2",
+            &["CVE-2019-14697"],
+        );
+        let mut b = dep(
+            "pkg:apk/alpine/musl@1.1.22-r3?arch=x86_64&upstream=musl&distro=alpine-3.10.2",
+            &["GHSA-xxxx-yyyy-zzzz", "CVE-2019-14697"],
+        );
+        b.tool.name = "grype".into();
+        assert_eq!(identity_key("img", &a), identity_key("img", &b));
+        assert_eq!(
+            versionless_purl("pkg:npm/%40angular/core@12.0.0"),
+            "pkg:npm/@angular/core"
+        );
+        assert_eq!(versionless_purl("pkg:npm/@angular/core"), "pkg:npm/@angular/core");
+        assert_eq!(versionless_purl("pkg:PyPI/Django_Rest.Framework@3.0"), "pkg:pypi/django-rest-framework");
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            normalize_url("HTTPS://Example.COM:443/a?b=2&a=1#frag"),
+            "https://example.com/a?a&b"
+        );
+        assert_eq!(normalize_url("http://h:8080"), "http://h:8080/");
+        let w = |u: &str| {
+            Observation::new(
+                "zap",
+                FindingKind::Web,
+                "40012",
+                "XSS",
+                Location::Web(WebLocation {
+                    url: u.into(),
+                    method: Some("get".into()),
+                    parameter: Some("q".into()),
+                }),
+            )
+        };
+        assert_eq!(
+            identity_key("t", &w("http://x/?q=1&z=2")),
+            identity_key("t", &w("HTTP://X:80/?z=9&q=<script>"))
+        );
+    }
+}
