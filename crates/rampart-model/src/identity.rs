@@ -258,6 +258,21 @@ pub fn identity_key(target: &str, obs: &Observation) -> IdentityKey {
     IdentityKey::from_basis(basis)
 }
 
+/// An observation with its identity key and a content hash (what makes this statement of the
+/// tool differ from another, location included), ready to store.
+#[derive(Debug, Clone)]
+pub struct KeyedObservation {
+    /// The observation.
+    pub observation: Observation,
+    /// Its identity key.
+    pub key: IdentityKey,
+    /// 64-bit content hash over the key and the serialized observation: equal hashes in one
+    /// stream mean the tool said exactly the same thing again.
+    pub hash: i64,
+    /// The observation serialized as JSON (stored as is).
+    pub json: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@
 pub mod entities;
 pub mod identity;
 pub mod ids;
+pub mod lifecycle;
 pub mod location;
 pub mod observation;
 pub mod path;
@@ -18,7 +19,8 @@ pub use entities::{
     Application, Component, DependencyEdge, Environment, Inventory, Issue, IssueStatus, Scan,
     ScanSummary, Target,
 };
-pub use identity::{IdentityKey, identity_key};
+pub use identity::{IdentityKey, KeyedObservation, identity_key};
+pub use lifecycle::{Lifecycle, SeenTransition};
 pub use ids::{VulnId, normalize_cwe, normalize_vuln_id};
 pub use location::{CodeLocation, ImageLocation, Location, PackageLocation, ResourceLocation, WebLocation};
 pub use observation::{

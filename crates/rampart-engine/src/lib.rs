@@ -1,0 +1,13 @@
+//! Rampart's decisions, as pure functions: which issue an observation belongs to
+//! ([`correlate`]) and how an issue's state moves when a scan sees it or stops seeing it
+//! ([`lifecycle`]).
+//!
+//! This crate must never do IO and never read the clock: time and state are passed in, so
+//! every rule is tested with plain unit tests and gives the same answer twice.
+
+pub mod correlate;
+pub mod lifecycle;
+
+pub use correlate::Correlator;
+pub use lifecycle::DefaultLifecycle;
+pub use rampart_model::{KeyedObservation, Lifecycle, SeenTransition};

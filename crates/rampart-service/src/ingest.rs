@@ -1,0 +1,247 @@
+//! Ingest: report bytes → observations → identity keys → the store, streaming, in one
+//! transaction. Parsing runs on a blocking thread and hands batches to the writer through a
+//! bounded channel, so parsing and writing overlap and memory stays bounded.
+
+use rampart_engine::{Correlator, DefaultLifecycle};
+use rampart_formats::{Diagnostic, Emitter, Format, ParseContext, ParseError};
+use rampart_model::{Environment, KeyedObservation, Observation, Scan, ToolInfo, ToolKind};
+use rampart_store::{ScanEnd, ScanMeta, Store, StoreError};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+use time::OffsetDateTime;
+
+/// Observations per batch handed to the store.
+pub const BATCH: usize = 2000;
+
+/// Why an ingest failed. Nothing was stored.
+#[derive(Debug, Error)]
+pub enum IngestError {
+    /// The report could not be parsed.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The file could not be opened.
+    #[error("{file}: cannot open: {source}")]
+    Open {
+        /// File name.
+        file: String,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A request field is invalid.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Where a report belongs and how to read it.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// Application name.
+    pub application: String,
+    /// Target name (default: the application name).
+    pub target: Option<String>,
+    /// Branch (default `main`).
+    pub branch: String,
+    /// Commit.
+    pub commit: Option<String>,
+    /// Environment.
+    pub environment: Option<Environment>,
+    /// Format, when detection should be skipped.
+    pub format: Option<Format>,
+    /// When the scan happened (default: now).
+    pub at: Option<OffsetDateTime>,
+}
+
+impl IngestOptions {
+    /// Options for `application` with defaults for the rest.
+    pub fn new(application: impl Into<String>) -> Self {
+        IngestOptions {
+            application: application.into(),
+            target: None,
+            branch: "main".into(),
+            commit: None,
+            environment: None,
+            format: None,
+            at: None,
+        }
+    }
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IngestReport {
+    /// The stored scan with its summary.
+    pub scan: Scan,
+    /// The detected (or given) format.
+    pub format: Format,
+    /// The tools the report names.
+    pub tools: Vec<ToolInfo>,
+    /// The class of tool.
+    pub tool_kind: Option<ToolKind>,
+    /// Records skipped or degraded, with reasons.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Report size in bytes.
+    pub bytes: u64,
+    /// Wall time.
+    #[serde(serialize_with = "ser_secs")]
+    pub elapsed: Duration,
+}
+
+fn ser_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+/// Counts bytes read and hashes them, for progress and the report's SHA-256.
+struct Tap<R> {
+    inner: R,
+    hasher: Sha256,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Ingests the report at `path`. `progress` receives the number of bytes read so far.
+pub async fn ingest_path(
+    store: &dyn Store,
+    path: &Path,
+    opts: &IngestOptions,
+    progress: Arc<AtomicU64>,
+) -> Result<IngestReport, IngestError> {
+    let file_name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|source| IngestError::Open {
+        file: file_name.clone(),
+        source,
+    })?;
+    ingest_reader(store, file, &file_name, opts, progress).await
+}
+
+/// Ingests a report read from `reader`, named `file_name` in messages.
+pub async fn ingest_reader<R: Read + Send + 'static>(
+    store: &dyn Store,
+    reader: R,
+    file_name: &str,
+    opts: &IngestOptions,
+    progress: Arc<AtomicU64>,
+) -> Result<IngestReport, IngestError> {
+    let started = Instant::now();
+    if opts.application.trim().is_empty() {
+        return Err(IngestError::Invalid("an application name is required (--app)".into()));
+    }
+    let target = opts
+        .target
+        .clone()
+        .unwrap_or_else(|| opts.application.clone());
+    let key = store.installation_key().await?;
+    let ctx = ParseContext::new(file_name, key);
+
+    // Detect first (cheap), so that an unknown format fails before a transaction opens.
+    let mut tap = Tap {
+        inner: reader,
+        hasher: Sha256::new(),
+        read: progress.clone(),
+    };
+    let head = rampart_formats::detect::read_head(&mut tap, &ctx)?;
+    let format = match opts.format {
+        Some(f) => f,
+        None => rampart_formats::detect(&head).map_err(|hint| ParseError::UnknownFormat {
+            file: file_name.to_string(),
+            hint,
+        })?,
+    };
+
+    let meta = ScanMeta {
+        application: opts.application.clone(),
+        target: target.clone(),
+        branch: opts.branch.clone(),
+        commit: opts.commit.clone(),
+        environment: opts.environment,
+        format: format.name().to_string(),
+        file_name: file_name.to_string(),
+        report_sha256: String::new(),
+        ingested_at: opts.at.unwrap_or_else(OffsetDateTime::now_utc),
+    };
+    let mut session = store.begin_ingest(meta).await?;
+
+    // Parse on a blocking thread; batches flow through a bounded channel.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<KeyedObservation>>(4);
+    let parse_ctx = ctx.clone();
+    let parser = tokio::task::spawn_blocking(move || {
+        let mut correlator = Correlator::new(target);
+        let mut batch: Vec<KeyedObservation> = Vec::with_capacity(BATCH);
+        let mut sink = |o: Observation| -> Result<(), String> {
+            batch.push(correlator.key(o));
+            if batch.len() >= BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                tx.blocking_send(full)
+                    .map_err(|_| "the store stopped accepting observations".to_string())?;
+            }
+            Ok(())
+        };
+        let mut emitter = Emitter::new(&mut sink);
+        let chained = std::io::BufReader::with_capacity(
+            rampart_formats::READ_BUFFER,
+            std::io::Cursor::new(head).chain(&mut tap),
+        );
+        let outcome = rampart_formats::parse_as(format, chained, &parse_ctx, &mut emitter);
+        drop(emitter);
+        if outcome.is_ok() && !batch.is_empty() {
+            let _ = tx.blocking_send(batch);
+        }
+        // Drain whatever the parser left unread (white space) so the hash covers the file.
+        if outcome.is_ok() {
+            let _ = std::io::copy(&mut tap, &mut std::io::sink());
+        }
+        (outcome, hex::encode(tap.hasher.finalize()))
+    });
+
+    let rules = DefaultLifecycle;
+    let mut store_error = None;
+    while let Some(batch) = rx.recv().await {
+        if let Err(e) = session.write(batch, &rules).await {
+            store_error = Some(e);
+            break;
+        }
+    }
+    drop(rx);
+    let (outcome, sha) = parser
+        .await
+        .map_err(|e| IngestError::Invalid(format!("parser thread failed: {e}")))?;
+    if let Some(e) = store_error {
+        return Err(e.into());
+    }
+    let outcome = outcome?;
+    let tools: Vec<String> = outcome.tools.iter().map(|t| t.name.clone()).collect();
+    let scan = session
+        .finish(
+            ScanEnd {
+                tools,
+                report_sha256: sha,
+            },
+            &rules,
+        )
+        .await?;
+    Ok(IngestReport {
+        scan,
+        format,
+        tools: outcome.tools,
+        tool_kind: outcome.tool_kind,
+        diagnostics: outcome.diagnostics,
+        bytes: progress.load(Ordering::Relaxed),
+        elapsed: started.elapsed(),
+    })
+}

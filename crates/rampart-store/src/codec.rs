@@ -1,0 +1,33 @@
+//! Conversions between model values and their stored forms, shared by both backends.
+
+use rampart_model::{FindingKind, IssueStatus, Severity};
+
+/// Stored form of a severity: 0 (info) .. 4 (critical).
+pub fn severity_to_db(s: Severity) -> i64 {
+    s as i64
+}
+
+/// Reads a stored severity; out-of-range values read as info.
+pub fn severity_from_db(v: i64) -> Severity {
+    Severity::ALL.get(v.clamp(0, 4) as usize).copied().unwrap_or_default()
+}
+
+/// Reads a stored status.
+pub fn status_from_db(s: &str) -> crate::Result<IssueStatus> {
+    s.parse().map_err(crate::StoreError::Corrupt)
+}
+
+/// Reads a stored kind.
+pub fn kind_from_db(s: &str) -> crate::Result<FindingKind> {
+    FindingKind::parse(s).ok_or_else(|| crate::StoreError::Corrupt(format!("unknown kind {s}")))
+}
+
+/// Joins a list for a text column (`,`-separated).
+pub fn join<T: ToString>(items: &[T]) -> String {
+    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Splits a `,`-separated text column.
+pub fn split(s: &str) -> Vec<String> {
+    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+}

@@ -1,0 +1,23 @@
+//! Store errors.
+
+use thiserror::Error;
+
+/// Why a store operation failed.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database reported an error.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A schema migration failed.
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The URL or the request asks for something this build does not do.
+    #[error("{0}")]
+    Unsupported(String),
+    /// Stored data could not be read back (a bug or a hand-edited database).
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// Something named in the request does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+}

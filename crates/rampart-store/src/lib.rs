@@ -1,0 +1,71 @@
+//! Rampart's storage: the only crate that knows SQL.
+//!
+//! [`Store`] is what every caller uses; [`open`] picks the implementation from the URL:
+//! SQLite (the embedded default: a file path or `sqlite:` URL) or PostgreSQL (`postgres://`).
+//! An ingest is one [`IngestSession`]: one transaction, batched writes, committed by
+//! [`IngestSession::finish`] or rolled back when dropped, so a failed ingest stores nothing.
+//!
+//! This crate must never parse reports, score risk or decide lifecycle rules: it applies the
+//! [`Lifecycle`] it is given.
+
+pub mod codec;
+pub mod error;
+pub mod sqlite;
+pub mod types;
+
+pub use error::StoreError;
+pub use types::*;
+
+use async_trait::async_trait;
+use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
+use std::sync::Arc;
+
+/// Result of store operations.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Rampart's persistent state. Implemented for SQLite and PostgreSQL; callers never know which.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// The installation's secret key for HMAC-ing secret values (created on first use).
+    async fn installation_key(&self) -> Result<Vec<u8>>;
+
+    /// Starts the ingest of one report: one transaction until `finish`.
+    async fn begin_ingest(&self, meta: ScanMeta) -> Result<Box<dyn IngestSession>>;
+
+    /// Issues matching `query`, in its order.
+    async fn list_issues(&self, query: &IssueQuery) -> Result<Vec<Issue>>;
+
+    /// One issue with every observation and its history.
+    async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>>;
+
+    /// Every application with its open-issue counts.
+    async fn list_applications(&self) -> Result<Vec<ApplicationSummary>>;
+
+    /// The most recent scans, newest first, optionally of one application.
+    async fn list_scans(&self, application: Option<&str>, limit: u32) -> Result<Vec<Scan>>;
+
+    /// Counts across the portfolio.
+    async fn portfolio(&self) -> Result<PortfolioSummary>;
+}
+
+/// One ingest in progress: a transaction. Dropping it without `finish` rolls it back.
+#[async_trait]
+pub trait IngestSession: Send {
+    /// Writes a batch of keyed observations, applying `rules` to the issues they point at.
+    async fn write(&mut self, batch: Vec<KeyedObservation>, rules: &dyn Lifecycle) -> Result<()>;
+
+    /// Closes the scan: observations of `end.tools` that this scan no longer reports end,
+    /// issues no longer reported anywhere move as `rules` say, and the transaction commits.
+    async fn finish(self: Box<Self>, end: ScanEnd, rules: &dyn Lifecycle) -> Result<Scan>;
+}
+
+/// Opens the store at `url`: a PostgreSQL URL (`postgres://` or `postgresql://`), or a SQLite
+/// file path / `sqlite:` URL (created when missing). Migrations run on open.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(StoreError::Unsupported(
+            "PostgreSQL support is not built into this version yet".into(),
+        ));
+    }
+    Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+}

@@ -1,0 +1,471 @@
+//! One ingest on SQLite: a write transaction, batched multi-row statements.
+
+use super::corrupt;
+use crate::codec::{join, severity_to_db, status_from_db};
+use crate::{IngestSession, Result, ScanEnd, ScanMeta};
+use async_trait::async_trait;
+use rampart_model::{
+    IssueStatus, KeyedObservation, Lifecycle, Scan, ScanSummary, SeenTransition,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use std::collections::{HashMap, HashSet};
+
+/// Rows per multi-row statement (SQLite allows 32,766 bound values).
+const CHUNK: usize = 1000;
+
+struct ActiveObservation {
+    id: i64,
+    issue_id: i64,
+    seen: bool,
+}
+
+struct StreamState {
+    id: i64,
+    previous_scan: Option<i64>,
+    active: HashMap<i64, ActiveObservation>,
+}
+
+/// An ingest in progress on SQLite.
+pub(crate) struct SqliteIngest {
+    tx: Transaction<'static, Sqlite>,
+    meta: ScanMeta,
+    application_id: i64,
+    target_id: i64,
+    scan_id: i64,
+    streams: HashMap<String, StreamState>,
+    seen_issues: HashSet<i64>,
+    new_locations: HashMap<(i64, i64), String>,
+    summary: ScanSummary,
+}
+
+impl SqliteIngest {
+    /// Opens the write transaction, creates the application, target and scan rows.
+    pub(crate) async fn begin(pool: &SqlitePool, meta: ScanMeta) -> Result<SqliteIngest> {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("INSERT INTO applications (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(&meta.application)
+            .bind(meta.ingested_at)
+            .execute(&mut *tx)
+            .await?;
+        let application_id: i64 = sqlx::query_scalar("SELECT id FROM applications WHERE name = $1")
+            .bind(&meta.application)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO targets (application_id, name) VALUES ($1, $2) ON CONFLICT (application_id, name) DO NOTHING")
+            .bind(application_id)
+            .bind(&meta.target)
+            .execute(&mut *tx)
+            .await?;
+        let target_id: i64 = sqlx::query_scalar("SELECT id FROM targets WHERE application_id = $1 AND name = $2")
+            .bind(application_id)
+            .bind(&meta.target)
+            .fetch_one(&mut *tx)
+            .await?;
+        let scan_id: i64 = sqlx::query_scalar(
+            "INSERT INTO scans (application_id, target_id, branch, commit_sha, environment, format, file_name, report_sha256, ingested_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(application_id)
+        .bind(target_id)
+        .bind(&meta.branch)
+        .bind(&meta.commit)
+        .bind(meta.environment.map(|e| e.as_str()))
+        .bind(&meta.format)
+        .bind(&meta.file_name)
+        .bind(&meta.report_sha256)
+        .bind(meta.ingested_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(SqliteIngest {
+            tx,
+            meta,
+            application_id,
+            target_id,
+            scan_id,
+            streams: HashMap::new(),
+            seen_issues: HashSet::new(),
+            new_locations: HashMap::new(),
+            summary: ScanSummary::default(),
+        })
+    }
+
+    /// Loads (creating when new) the stream of `tool` and its active observations.
+    async fn load_stream(&mut self, tool: &str) -> Result<()> {
+        if self.streams.contains_key(tool) {
+            return Ok(());
+        }
+        sqlx::query("INSERT INTO streams (target_id, branch, tool) VALUES ($1, $2, $3) ON CONFLICT (target_id, branch, tool) DO NOTHING")
+            .bind(self.target_id)
+            .bind(&self.meta.branch)
+            .bind(tool)
+            .execute(&mut *self.tx)
+            .await?;
+        let row = sqlx::query("SELECT id, last_scan_id FROM streams WHERE target_id = $1 AND branch = $2 AND tool = $3")
+            .bind(self.target_id)
+            .bind(&self.meta.branch)
+            .bind(tool)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let id: i64 = row.try_get(0)?;
+        let previous_scan: Option<i64> = row.try_get(1)?;
+        let rows = sqlx::query("SELECT id, issue_id, hash FROM observations WHERE stream_id = $1 AND last_scan_id IS NULL")
+            .bind(id)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let mut active = HashMap::with_capacity(rows.len());
+        for r in rows {
+            active.insert(
+                r.try_get::<i64, _>(2)?,
+                ActiveObservation {
+                    id: r.try_get(0)?,
+                    issue_id: r.try_get(1)?,
+                    seen: false,
+                },
+            );
+        }
+        self.streams.insert(
+            tool.to_string(),
+            StreamState {
+                id,
+                previous_scan,
+                active,
+            },
+        );
+        Ok(())
+    }
+
+    /// Existing issues of this application among `keys`: key → (id, status, severity).
+    async fn existing_issues(&mut self, keys: &[&str]) -> Result<HashMap<String, (i64, IssueStatus, i64)>> {
+        let mut out = HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(CHUNK) {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, key, status, severity FROM issues WHERE application_id = ");
+            qb.push_bind(self.application_id).push(" AND key IN (");
+            let mut sep = qb.separated(", ");
+            for k in chunk {
+                sep.push_bind(*k);
+            }
+            qb.push(")");
+            for r in qb.build().fetch_all(&mut *self.tx).await? {
+                let status: String = r.try_get(2)?;
+                out.insert(
+                    r.try_get::<String, _>(1)?,
+                    (r.try_get(0)?, status_from_db(&status)?, r.try_get(3)?),
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    async fn record_events(&mut self, events: &[(i64, &str, String)]) -> Result<()> {
+        for chunk in events.chunks(CHUNK) {
+            let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO issue_events (issue_id, scan_id, at, event, detail) ");
+            qb.push_values(chunk, |mut b, (issue, event, detail)| {
+                b.push_bind(*issue)
+                    .push_bind(self.scan_id)
+                    .push_bind(self.meta.ingested_at)
+                    .push_bind(*event)
+                    .push_bind(detail);
+            });
+            qb.build().execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl IngestSession for SqliteIngest {
+    async fn write(&mut self, batch: Vec<KeyedObservation>, rules: &dyn Lifecycle) -> Result<()> {
+        self.summary.observations += batch.len() as u64;
+        // 1. Statements the stream's previous scan already made: nothing to write.
+        let mut pending: Vec<(i64, KeyedObservation)> = Vec::new();
+        for ko in batch {
+            self.load_stream(&ko.observation.tool.name).await?;
+            let stream = self
+                .streams
+                .get_mut(&ko.observation.tool.name)
+                .ok_or_else(|| corrupt("stream vanished"))?;
+            if let Some(a) = stream.active.get_mut(&ko.hash) {
+                a.seen = true;
+                self.seen_issues.insert(a.issue_id);
+            } else {
+                pending.push((stream.id, ko));
+            }
+        }
+        if pending.is_empty() {
+            return Ok(());
+        }
+        // 2. Which issues exist; lifecycle transitions for those seen first in this scan.
+        let mut keys: Vec<&str> = pending.iter().map(|(_, k)| k.key.hex.as_str()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let keys: Vec<String> = keys.into_iter().map(str::to_string).collect();
+        let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let existing = self.existing_issues(&key_refs).await?;
+        let mut issue_ids: HashMap<String, i64> = HashMap::with_capacity(keys.len());
+        let mut reopened: Vec<(i64, IssueStatus)> = Vec::new();
+        let mut upgrades: Vec<(i64, i64)> = Vec::new();
+        let mut worst: HashMap<&str, i64> = HashMap::new();
+        for (_, k) in &pending {
+            let sev = severity_to_db(k.observation.severity.level);
+            let w = worst.entry(k.key.hex.as_str()).or_insert(sev);
+            *w = (*w).max(sev);
+        }
+        for (key, (id, status, severity)) in &existing {
+            issue_ids.insert(key.clone(), *id);
+            if self.seen_issues.insert(*id) {
+                let (transition, new_status) = rules.on_seen(Some(*status));
+                if transition == SeenTransition::Reopened {
+                    reopened.push((*id, new_status));
+                }
+            }
+            if let Some(w) = worst.get(key.as_str()).filter(|w| **w > *severity) {
+                upgrades.push((*id, *w));
+            }
+        }
+        // 3. New issues, one per new key (the first observation names it).
+        let mut new_rows: Vec<&KeyedObservation> = Vec::new();
+        let mut new_keys: HashSet<&str> = HashSet::new();
+        for (_, ko) in &pending {
+            if !existing.contains_key(&ko.key.hex) && new_keys.insert(ko.key.hex.as_str()) {
+                new_rows.push(ko);
+            }
+        }
+        let (_, new_status) = rules.on_seen(None);
+        for chunk in new_rows.chunks(CHUNK / 2) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen) ",
+            );
+            qb.push_values(chunk, |mut b, ko| {
+                let o = &ko.observation;
+                b.push_bind(self.application_id)
+                    .push_bind(&ko.key.hex)
+                    .push_bind(o.kind.as_str())
+                    .push_bind(&o.title)
+                    .push_bind(severity_to_db(o.severity.level))
+                    .push_bind(new_status.as_str())
+                    .push_bind(&o.rule_id)
+                    .push_bind(o.location.display())
+                    .push_bind(join(&o.vuln_ids))
+                    .push_bind(join(&o.cwes))
+                    .push_bind(self.scan_id)
+                    .push_bind(self.meta.ingested_at)
+                    .push_bind(self.meta.ingested_at);
+            });
+            qb.push(" RETURNING id, key");
+            for r in qb.build().fetch_all(&mut *self.tx).await? {
+                let id: i64 = r.try_get(0)?;
+                issue_ids.insert(r.try_get(1)?, id);
+                self.seen_issues.insert(id);
+                self.summary.new += 1;
+            }
+        }
+        // 4. Reopened issues and severity upgrades.
+        if !reopened.is_empty() {
+            for (id, status) in &reopened {
+                sqlx::query("UPDATE issues SET status = $1, fixed_at = NULL, last_seen = $2 WHERE id = $3")
+                    .bind(status.as_str())
+                    .bind(self.meta.ingested_at)
+                    .bind(id)
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+            self.summary.reopened += reopened.len() as u64;
+            let events: Vec<(i64, &str, String)> = reopened
+                .iter()
+                .map(|(id, _)| (*id, "reopened", format!("reported again in scan {}", self.scan_id)))
+                .collect();
+            self.record_events(&events).await?;
+        }
+        for (id, sev) in upgrades {
+            sqlx::query("UPDATE issues SET severity = $1 WHERE id = $2 AND severity < $1")
+                .bind(sev)
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        // 5. The new statements.
+        for chunk in pending.chunks(CHUNK / 2) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data) ",
+            );
+            let mut missing = None;
+            qb.push_values(chunk, |mut b, (stream_id, ko)| {
+                let issue_id = issue_ids.get(&ko.key.hex).copied().unwrap_or_else(|| {
+                    missing = Some(ko.key.hex.clone());
+                    0
+                });
+                let o = &ko.observation;
+                b.push_bind(issue_id)
+                    .push_bind(*stream_id)
+                    .push_bind(ko.hash)
+                    .push_bind(self.scan_id)
+                    .push_bind(&o.tool.name)
+                    .push_bind(&o.rule_id)
+                    .push_bind(severity_to_db(o.severity.level))
+                    .push_bind(o.location.display())
+                    .push_bind(&ko.json);
+            });
+            if let Some(k) = missing {
+                return Err(corrupt(format!("no issue for key {k}")));
+            }
+            qb.build().execute(&mut *self.tx).await?;
+        }
+        for (stream_id, ko) in &pending {
+            if let Some(id) = issue_ids.get(&ko.key.hex) {
+                self.new_locations
+                    .insert((*stream_id, *id), ko.observation.location.display());
+            }
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self: Box<Self>, end: ScanEnd, rules: &dyn Lifecycle) -> Result<Scan> {
+        self.meta.report_sha256 = end.report_sha256;
+        for t in &end.tools {
+            self.load_stream(t).await?;
+        }
+        let now = self.meta.ingested_at;
+        let mut tool_names: Vec<String> = self.streams.keys().cloned().collect();
+        tool_names.sort();
+        // 1. Statements this scan no longer makes end at the stream's previous scan.
+        let mut gone: Vec<(i64, i64, i64)> = Vec::new(); // (observation, issue, stream)
+        for s in self.streams.values() {
+            for a in s.active.values().filter(|a| !a.seen) {
+                gone.push((a.id, a.issue_id, s.id));
+            }
+        }
+        let previous: HashMap<i64, i64> = self
+            .streams
+            .values()
+            .map(|s| (s.id, s.previous_scan.unwrap_or(self.scan_id)))
+            .collect();
+        let mut by_stream: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (obs, _, stream) in &gone {
+            by_stream.entry(*stream).or_default().push(*obs);
+        }
+        for (stream, ids) in &by_stream {
+            for chunk in ids.chunks(CHUNK) {
+                let mut qb = QueryBuilder::<Sqlite>::new("UPDATE observations SET last_scan_id = ");
+                qb.push_bind(previous.get(stream).copied().unwrap_or(self.scan_id))
+                    .push(" WHERE id IN (");
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build().execute(&mut *self.tx).await?;
+            }
+        }
+        // 2. Issues whose last statement ended: fixed (per the rules); moved ones recorded.
+        let mut candidates: Vec<i64> = gone.iter().map(|g| g.1).collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut still_active: HashSet<i64> = HashSet::new();
+        let mut statuses: HashMap<i64, IssueStatus> = HashMap::new();
+        for chunk in candidates.chunks(CHUNK) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "SELECT i.id, i.status, EXISTS (SELECT 1 FROM observations o WHERE o.issue_id = i.id AND o.last_scan_id IS NULL) FROM issues i WHERE i.id IN (",
+            );
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            for r in qb.build().fetch_all(&mut *self.tx).await? {
+                let id: i64 = r.try_get(0)?;
+                let status: String = r.try_get(1)?;
+                statuses.insert(id, status_from_db(&status)?);
+                if r.try_get::<bool, _>(2)? {
+                    still_active.insert(id);
+                }
+            }
+        }
+        let mut fixed: Vec<(i64, IssueStatus)> = Vec::new();
+        for id in &candidates {
+            if still_active.contains(id) {
+                continue;
+            }
+            if let Some(status) = statuses.get(id).and_then(|s| rules.on_gone(*s)) {
+                fixed.push((*id, status));
+            }
+        }
+        let mut events: Vec<(i64, &str, String)> = Vec::new();
+        for (id, status) in &fixed {
+            sqlx::query("UPDATE issues SET status = $1, fixed_at = $2 WHERE id = $3")
+                .bind(status.as_str())
+                .bind(now)
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
+            events.push((*id, "fixed", format!("no longer reported (scan {})", self.scan_id)));
+        }
+        self.summary.fixed = fixed.len() as u64;
+        // Moved: an issue whose statement ended in a stream that made a new one about it.
+        let moved: Vec<(i64, i64, i64)> = gone
+            .iter()
+            .filter(|(_, issue, stream)| self.new_locations.contains_key(&(*stream, *issue)))
+            .copied()
+            .collect();
+        for chunk in moved.chunks(CHUNK) {
+            let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, location FROM observations WHERE id IN (");
+            let mut sep = qb.separated(", ");
+            for (obs, _, _) in chunk {
+                sep.push_bind(*obs);
+            }
+            qb.push(")");
+            let old: HashMap<i64, String> = qb
+                .build()
+                .fetch_all(&mut *self.tx)
+                .await?
+                .into_iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<_>>()?;
+            for (obs, issue, stream) in chunk {
+                let from = old.get(obs).cloned().unwrap_or_default();
+                let to = self.new_locations.get(&(*stream, *issue)).cloned().unwrap_or_default();
+                if from != to {
+                    events.push((*issue, "moved", format!("moved from {from} to {to}")));
+                }
+            }
+        }
+        self.record_events(&events).await?;
+        // 3. The streams now end at this scan; the scan records its summary.
+        for s in self.streams.values() {
+            sqlx::query("UPDATE streams SET last_scan_id = $1 WHERE id = $2")
+                .bind(self.scan_id)
+                .bind(s.id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let seen = self.seen_issues.len() as u64;
+        self.summary.unchanged = seen.saturating_sub(self.summary.new + self.summary.reopened);
+        sqlx::query(
+            "UPDATE scans SET tools = $1, observations = $2, new_issues = $3, unchanged = $4, fixed = $5, reopened = $6, report_sha256 = $8 WHERE id = $7",
+        )
+        .bind(tool_names.join(","))
+        .bind(self.summary.observations as i64)
+        .bind(self.summary.new as i64)
+        .bind(self.summary.unchanged as i64)
+        .bind(self.summary.fixed as i64)
+        .bind(self.summary.reopened as i64)
+        .bind(self.scan_id)
+        .bind(&self.meta.report_sha256)
+        .execute(&mut *self.tx)
+        .await?;
+        let SqliteIngest { tx, meta, scan_id, summary, .. } = *self;
+        tx.commit().await?;
+        Ok(Scan {
+            id: scan_id,
+            application: meta.application,
+            target: meta.target,
+            tool: tool_names.join(","),
+            branch: meta.branch,
+            commit: meta.commit,
+            environment: meta.environment,
+            format: meta.format,
+            report_sha256: meta.report_sha256,
+            ingested_at: meta.ingested_at,
+            summary,
+        })
+    }
+}

@@ -1,0 +1,321 @@
+//! Read queries and the `Store` implementation for SQLite.
+
+use super::SqliteStore;
+use super::ingest::SqliteIngest;
+use crate::codec::{kind_from_db, severity_from_db, severity_to_db, split, status_from_db};
+use crate::{
+    ApplicationSummary, IngestSession, IssueDetail, IssueEvent, IssueQuery, IssueSort,
+    ObservationRecord, PortfolioSummary, Result, ScanMeta, Store,
+};
+use async_trait::async_trait;
+use rampart_model::{Issue, IssueStatus, Scan, ScanSummary, VulnId};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite};
+use time::OffsetDateTime;
+
+const ISSUE_COLUMNS: &str = "i.id, a.name, i.key, i.kind, i.title, i.severity, i.status, i.rule_id, i.location, i.vuln_ids, i.cwes, i.first_seen, i.last_seen, i.fixed_at,
+    (SELECT GROUP_CONCAT(DISTINCT o.tool) FROM observations o WHERE o.issue_id = i.id) AS tools,
+    (SELECT MAX(sc.ingested_at) FROM observations o JOIN streams st ON st.id = o.stream_id JOIN scans sc ON sc.id = st.last_scan_id
+      WHERE o.issue_id = i.id AND o.last_scan_id IS NULL) AS live_seen";
+
+fn issue_from_row(r: &SqliteRow) -> Result<Issue> {
+    let kind: String = r.try_get(3)?;
+    let status: String = r.try_get(6)?;
+    let vuln_ids: String = r.try_get(9)?;
+    let cwes: String = r.try_get(10)?;
+    let tools: Option<String> = r.try_get(14)?;
+    let last_seen: OffsetDateTime = r.try_get(12)?;
+    let live_seen: Option<OffsetDateTime> = r.try_get(15).ok().flatten();
+    let mut tools = split(tools.as_deref().unwrap_or(""));
+    tools.sort();
+    Ok(Issue {
+        id: r.try_get(0)?,
+        application: r.try_get(1)?,
+        key: r.try_get(2)?,
+        kind: kind_from_db(&kind)?,
+        title: r.try_get(4)?,
+        severity: severity_from_db(r.try_get(5)?),
+        status: status_from_db(&status)?,
+        rule_id: r.try_get(7)?,
+        location: r.try_get(8)?,
+        vuln_ids: split(&vuln_ids).into_iter().map(VulnId).collect(),
+        cwes: split(&cwes).iter().filter_map(|c| c.parse().ok()).collect(),
+        tools,
+        first_seen: r.try_get(11)?,
+        last_seen: live_seen.map_or(last_seen, |l| l.max(last_seen)),
+        fixed_at: r.try_get(13)?,
+    })
+}
+
+fn scan_from_row(r: &SqliteRow) -> Result<Scan> {
+    let env: Option<String> = r.try_get(5)?;
+    Ok(Scan {
+        id: r.try_get(0)?,
+        application: r.try_get(1)?,
+        target: r.try_get(2)?,
+        tool: r.try_get(3)?,
+        branch: r.try_get(4)?,
+        environment: env.and_then(|e| e.parse().ok()),
+        commit: r.try_get(6)?,
+        format: r.try_get(7)?,
+        report_sha256: r.try_get(8)?,
+        ingested_at: r.try_get(9)?,
+        summary: ScanSummary {
+            observations: r.try_get::<i64, _>(10)? as u64,
+            new: r.try_get::<i64, _>(11)? as u64,
+            unchanged: r.try_get::<i64, _>(12)? as u64,
+            fixed: r.try_get::<i64, _>(13)? as u64,
+            reopened: r.try_get::<i64, _>(14)? as u64,
+        },
+    })
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn installation_key(&self) -> Result<Vec<u8>> {
+        if let Ok(k) = std::env::var("RAMPART_SECRET_KEY") {
+            if !k.is_empty() {
+                return Ok(k.into_bytes());
+            }
+        }
+        let fresh: [u8; 32] = rand::random();
+        sqlx::query("INSERT INTO settings (name, value) VALUES ('secret_key', $1) ON CONFLICT (name) DO NOTHING")
+            .bind(hex::encode(fresh))
+            .execute(&self.pool)
+            .await?;
+        let v: String = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'secret_key'")
+            .fetch_one(&self.pool)
+            .await?;
+        hex::decode(v).map_err(|e| super::corrupt(format!("secret_key setting: {e}")))
+    }
+
+    async fn begin_ingest(&self, meta: ScanMeta) -> Result<Box<dyn IngestSession>> {
+        Ok(Box::new(SqliteIngest::begin(&self.pool, meta).await?))
+    }
+
+    async fn list_issues(&self, q: &IssueQuery) -> Result<Vec<Issue>> {
+        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE 1 = 1"
+        ));
+        if let Some(app) = &q.application {
+            qb.push(" AND a.name = ").push_bind(app.clone());
+        }
+        if !q.all_statuses {
+            let statuses: Vec<IssueStatus> = if q.statuses.is_empty() {
+                vec![IssueStatus::Open, IssueStatus::Reopened]
+            } else {
+                q.statuses.clone()
+            };
+            qb.push(" AND i.status IN (");
+            let mut sep = qb.separated(", ");
+            for s in statuses {
+                sep.push_bind(s.as_str());
+            }
+            qb.push(")");
+        }
+        if !q.severities.is_empty() {
+            qb.push(" AND i.severity IN (");
+            let mut sep = qb.separated(", ");
+            for s in &q.severities {
+                sep.push_bind(severity_to_db(*s));
+            }
+            qb.push(")");
+        }
+        if !q.kinds.is_empty() {
+            qb.push(" AND i.kind IN (");
+            let mut sep = qb.separated(", ");
+            for k in &q.kinds {
+                sep.push_bind(k.as_str());
+            }
+            qb.push(")");
+        }
+        if let Some(tool) = &q.tool {
+            qb.push(" AND EXISTS (SELECT 1 FROM observations o WHERE o.issue_id = i.id AND o.tool = ")
+                .push_bind(tool.to_ascii_lowercase())
+                .push(")");
+        }
+        qb.push(match q.sort {
+            IssueSort::Severity => " ORDER BY i.severity DESC, i.id DESC",
+            IssueSort::Newest => " ORDER BY i.first_seen DESC, i.id DESC",
+            IssueSort::Id => " ORDER BY i.id",
+        });
+        if let Some(limit) = q.limit {
+            qb.push(" LIMIT ").push_bind(i64::from(limit));
+        }
+        qb.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(issue_from_row)
+            .collect()
+    }
+
+    async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ISSUE_COLUMNS}, i.first_scan_id FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let issue = issue_from_row(&row)?;
+        let first_scan: i64 = row.try_get(16)?;
+        let observations = sqlx::query(
+            "SELECT o.id, o.tool, t.name, st.branch, o.rule_id, o.severity, o.location, o.first_scan_id, o.last_scan_id, o.data
+             FROM observations o JOIN streams st ON st.id = o.stream_id JOIN targets t ON t.id = st.target_id
+             WHERE o.issue_id = $1 ORDER BY (o.last_scan_id IS NULL) DESC, o.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let last: Option<i64> = r.try_get(8)?;
+            let data: String = r.try_get(9)?;
+            Ok(ObservationRecord {
+                id: r.try_get(0)?,
+                tool: r.try_get(1)?,
+                target: r.try_get(2)?,
+                branch: r.try_get(3)?,
+                rule_id: r.try_get(4)?,
+                severity: severity_from_db(r.try_get(5)?),
+                location: r.try_get(6)?,
+                first_scan_id: r.try_get(7)?,
+                last_scan_id: last,
+                active: last.is_none(),
+                observation: serde_json::from_str(&data)
+                    .map_err(|e| super::corrupt(format!("observation {id}: {e}")))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let first_tool = observations.first().map(|o| o.tool.clone()).unwrap_or_default();
+        let mut events = vec![IssueEvent {
+            at: issue.first_seen,
+            scan_id: Some(first_scan),
+            event: "new".into(),
+            detail: format!("first reported by {first_tool}"),
+        }];
+        for r in sqlx::query("SELECT at, scan_id, event, detail FROM issue_events WHERE issue_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            events.push(IssueEvent {
+                at: r.try_get(0)?,
+                scan_id: r.try_get(1)?,
+                event: r.try_get(2)?,
+                detail: r.try_get(3)?,
+            });
+        }
+        Ok(Some(IssueDetail {
+            issue,
+            observations,
+            events,
+        }))
+    }
+
+    async fn list_applications(&self) -> Result<Vec<ApplicationSummary>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.name,
+               (SELECT COUNT(*) FROM targets t WHERE t.application_id = a.id),
+               (SELECT COUNT(*) FROM scans s WHERE s.application_id = a.id),
+               (SELECT COUNT(*) FROM issues i WHERE i.application_id = a.id),
+               (SELECT MAX(s.ingested_at) FROM scans s WHERE s.application_id = a.id)
+             FROM applications a ORDER BY a.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let counts = sqlx::query(
+            "SELECT application_id, severity, COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY application_id, severity",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get(0)?;
+            let mut open = [0u64; 5];
+            for c in counts.iter().filter(|c| c.try_get::<i64, _>(0).ok() == Some(id)) {
+                let sev: i64 = c.try_get(1)?;
+                open[4 - sev.clamp(0, 4) as usize] = c.try_get::<i64, _>(2)? as u64;
+            }
+            out.push(ApplicationSummary {
+                name: r.try_get(1)?,
+                targets: r.try_get::<i64, _>(2)? as u64,
+                scans: r.try_get::<i64, _>(3)? as u64,
+                issues_total: r.try_get::<i64, _>(4)? as u64,
+                open_by_severity: open,
+                last_scan: r.try_get(5)?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn list_scans(&self, application: Option<&str>, limit: u32) -> Result<Vec<Scan>> {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT s.id, a.name, t.name, s.tools, s.branch, s.environment, s.commit_sha, s.format, s.report_sha256, s.ingested_at,
+                    s.observations, s.new_issues, s.unchanged, s.fixed, s.reopened
+             FROM scans s JOIN applications a ON a.id = s.application_id JOIN targets t ON t.id = s.target_id WHERE 1 = 1",
+        );
+        if let Some(app) = application {
+            qb.push(" AND a.name = ").push_bind(app.to_string());
+        }
+        qb.push(" ORDER BY s.id DESC LIMIT ").push_bind(i64::from(limit));
+        qb.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(scan_from_row)
+            .collect()
+    }
+
+    async fn portfolio(&self) -> Result<PortfolioSummary> {
+        let mut p = PortfolioSummary {
+            applications: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM applications")
+                .fetch_one(&self.pool)
+                .await? as u64,
+            scans: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM scans")
+                .fetch_one(&self.pool)
+                .await? as u64,
+            observations: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM observations")
+                .fetch_one(&self.pool)
+                .await? as u64,
+            ..Default::default()
+        };
+        for r in sqlx::query("SELECT status, COUNT(*) FROM issues GROUP BY status ORDER BY status")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            p.issues_by_status
+                .push((r.try_get(0)?, r.try_get::<i64, _>(1)? as u64));
+        }
+        for r in sqlx::query("SELECT severity, COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY severity")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let sev: i64 = r.try_get(0)?;
+            p.open_by_severity[4 - sev.clamp(0, 4) as usize] = r.try_get::<i64, _>(1)? as u64;
+        }
+        for r in sqlx::query("SELECT kind, COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY kind ORDER BY 2 DESC")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            p.open_by_kind.push((r.try_get(0)?, r.try_get::<i64, _>(1)? as u64));
+        }
+        for r in sqlx::query(
+            "SELECT o.tool, COUNT(DISTINCT o.issue_id) FROM observations o JOIN issues i ON i.id = o.issue_id
+             WHERE i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL GROUP BY o.tool ORDER BY 2 DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            p.open_by_tool.push((r.try_get(0)?, r.try_get::<i64, _>(1)? as u64));
+        }
+        p.open_multi_tool = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM (SELECT o.issue_id FROM observations o JOIN issues i ON i.id = o.issue_id
+             WHERE i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL GROUP BY o.issue_id HAVING COUNT(DISTINCT o.tool) > 1)",
+        )
+        .fetch_one(&self.pool)
+        .await? as u64;
+        Ok(p)
+    }
+}
