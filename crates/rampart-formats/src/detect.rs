@@ -122,12 +122,14 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
         b'<' => detect_xml(body),
         b'{' => {
             let keys = object_keys(body, 1);
-            detect_object(&keys).ok_or_else(|| {
-                format!(
-                    "a JSON object with top-level keys [{}]: {EXPECTED}",
-                    preview_keys(&keys)
-                )
-            })
+            detect_object(&keys)
+                .or_else(|| detect_semgrep_records(body, &keys))
+                .ok_or_else(|| {
+                    format!(
+                        "a JSON object with top-level keys [{}]: {EXPECTED}",
+                        preview_keys(&keys)
+                    )
+                })
         }
         b'[' => {
             let keys = object_keys(body, 2);
@@ -147,8 +149,35 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
                 preview_keys(&keys)
             ))
         }
+        b'n' if body.starts_with(b"null") && skip_ws(&body[4..]).is_empty() => Err(
+            "a JSON `null`: no tool can be told from it (Gitleaks 7 writes `null` when it finds no leaks: pass --format gitleaks)".into(),
+        ),
         _ => Err(format!("text that is neither JSON nor XML: {EXPECTED}")),
     }
+}
+
+/// Semgrep documents told by the keys of their first record: a `semgrep --json` report whose
+/// `results` fill the head (first result with `check_id` and `extra`), and the Semgrep AppSec
+/// Platform API exports, told apart from other `{"findings": [...]}` / `{"vulns": [...]}`
+/// documents: code findings carry `match_based_id` / `syntactic_id` / `rule_name` +
+/// `rule_message`, Supply Chain vulnerabilities `advisory` with `exposureType` / `groupKey` /
+/// `matchedDependency`.
+fn detect_semgrep_records(body: &[u8], keys: &[String]) -> Option<Format> {
+    let has = |k: &str| keys.iter().any(|x| x == k);
+    if !has("results") && !has("findings") && !has("vulns") {
+        return None;
+    }
+    let first = object_keys(body, 3);
+    let rec = |k: &str| first.iter().any(|x| x == k);
+    let result = has("results") && rec("check_id") && rec("extra");
+    let finding = has("findings")
+        && (rec("match_based_id")
+            || rec("syntactic_id")
+            || (rec("rule_name") && rec("rule_message")));
+    let vuln = has("vulns")
+        && rec("advisory")
+        && (rec("exposureType") || rec("groupKey") || rec("matchedDependency"));
+    (result || finding || vuln).then_some(Format::Semgrep)
 }
 
 /// The longest prefix that does not end inside a multi-byte UTF-8 character.
@@ -182,8 +211,11 @@ fn detect_object(keys: &[String]) -> Option<Format> {
     if has("matches") && (has("descriptor") || has("source") || has("distro") || keys.len() == 1) {
         return Some(Format::Grype);
     }
-    if has("results")
-        && (has("errors") || has("paths") || has("skipped_rules") || has("interfile_languages_used"))
+    // A report bigger than the head may show only `version, results` (semgrep's order) or only
+    // `errors, interfile_languages_used, paths` (keys sorted): see also `detect_semgrep_records`.
+    if (has("results") && (has("errors") || has("paths"))
+        || has("skipped_rules")
+        || has("interfile_languages_used"))
         && !has("metrics")
         && !has("generated_at")
         && !has("plugins_used")
@@ -296,6 +328,27 @@ mod tests {
         assert_eq!(detect(br#"{"errors":[],"results":[]}"#), Ok(Format::Semgrep));
         assert_eq!(detect(br#"[{"Description":"x","RuleID":"aws"}]"#), Ok(Format::Gitleaks));
         assert!(detect(b"[]").unwrap_err().contains("--format gitleaks"));
+        assert!(detect(b"null\n").unwrap_err().contains("--format gitleaks"));
+        assert!(detect(b"nothing").unwrap_err().contains("neither JSON nor XML"));
+        assert_eq!(
+            detect(br#"{"findings": [{"id": 1, "ref": {"a": 1}, "match_based_id": "x", "rule_name": "r"}]}"#),
+            Ok(Format::Semgrep)
+        );
+        assert_eq!(
+            detect(br#"{"vulns": [{"title": "t", "advisory": {"ruleId": "ssc-1"}, "exposureType": "REACHABLE"}], "hasMore": false}"#),
+            Ok(Format::Semgrep)
+        );
+        assert!(detect(br#"{"findings": [{"SchemaVersion": "2018-10-08", "Id": "x"}]}"#).is_err());
+        // Semgrep reports whose head shows only some keys.
+        assert_eq!(
+            detect(br#"{"version": "1.1", "results": [{"check_id": "a.b", "path": "x", "extra": {}}"#),
+            Ok(Format::Semgrep)
+        );
+        assert_eq!(
+            detect(br#"{"errors": [], "interfile_languages_used": [], "paths": {"scanned": ["a"#),
+            Ok(Format::Semgrep)
+        );
+        assert!(detect(br#"{"results": [{"filename": "a.py", "test_id": "B101"}], "errors": [], "metrics": {}}"#).is_err());
         assert!(detect(b"\x00\x01\x02garbage").unwrap_err().contains("binary"));
         assert!(detect(br#"{"hello":1}"#).unwrap_err().contains("[hello]"));
         assert!(detect(b"<html></html>").unwrap_err().contains("<html>"));
