@@ -59,7 +59,9 @@ impl Format {
 
     /// Parses a `--format` name.
     pub fn from_name(name: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.name() == name.to_ascii_lowercase())
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == name.to_ascii_lowercase())
     }
 
     /// The class of tool that writes this format, when the format alone tells.
@@ -102,11 +104,15 @@ pub fn read_head<R: Read>(reader: &mut R, ctx: &ParseContext) -> Result<Vec<u8>,
 
 fn skip_ws(b: &[u8]) -> &[u8] {
     let b = b.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(b);
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
     &b[start..]
 }
 
-const EXPECTED: &str = "expected SARIF, CycloneDX (JSON or XML), Trivy, Grype, Semgrep or Gitleaks JSON";
+const EXPECTED: &str =
+    "expected SARIF, CycloneDX (JSON or XML), Trivy, Grype, Semgrep or Gitleaks JSON";
 
 /// Decides the format of a report from its first bytes. `Err` says what was seen.
 pub fn detect(head: &[u8]) -> Result<Format, String> {
@@ -251,7 +257,9 @@ fn detect_xml(body: &[u8]) -> Result<Format, String> {
     if local == "bom" && text.contains("cyclonedx.org/schema/bom") {
         return Ok(Format::CycloneDxXml);
     }
-    Err(format!("an XML document with root element <{name}>: {EXPECTED}"))
+    Err(format!(
+        "an XML document with root element <{name}>: {EXPECTED}"
+    ))
 }
 
 /// Collects the keys of the object at `depth` (1: the top-level object; 2: the first object
@@ -291,7 +299,9 @@ pub fn object_keys(body: &[u8], depth: usize) -> Vec<String> {
                     j += 1;
                 }
                 if d == depth && expect_key && j <= body.len() {
-                    keys.push(String::from_utf8_lossy(&body[start..j.min(body.len())]).into_owned());
+                    keys.push(
+                        String::from_utf8_lossy(&body[start..j.min(body.len())]).into_owned(),
+                    );
                     expect_key = false;
                 }
                 i = j;
@@ -309,7 +319,10 @@ mod tests {
 
     #[test]
     fn keys_of_top_level_only() {
-        let k = object_keys(br#"{"a": {"b": 1, "c": [ {"d": 2} ]}, "e": "x,\"f\": 1", "g": []}"#, 1);
+        let k = object_keys(
+            br#"{"a": {"b": 1, "c": [ {"d": 2} ]}, "e": "x,\"f\": 1", "g": []}"#,
+            1,
+        );
         assert_eq!(k, vec!["a", "e", "g"]);
         let k = object_keys(br#"[{"RuleID": "x", "Match": {"y": 1}}, {"Other": 1}]"#, 2);
         assert_eq!(k, vec!["RuleID", "Match"]);
@@ -317,19 +330,38 @@ mod tests {
 
     #[test]
     fn detects_by_content() {
-        assert_eq!(detect(br#"{"version":"2.1.0","runs":[]}"#), Ok(Format::Sarif));
-        assert_eq!(detect(br#"{"bomFormat":"CycloneDX"}"#), Ok(Format::CycloneDxJson));
+        assert_eq!(
+            detect(br#"{"version":"2.1.0","runs":[]}"#),
+            Ok(Format::Sarif)
+        );
+        assert_eq!(
+            detect(br#"{"bomFormat":"CycloneDX"}"#),
+            Ok(Format::CycloneDxJson)
+        );
         assert_eq!(
             detect(b"<?xml version=\"1.0\"?>\n<!-- c -->\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.4\">"),
             Ok(Format::CycloneDxXml)
         );
-        assert_eq!(detect(br#"{"SchemaVersion":2,"ArtifactName":"x"}"#), Ok(Format::Trivy));
+        assert_eq!(
+            detect(br#"{"SchemaVersion":2,"ArtifactName":"x"}"#),
+            Ok(Format::Trivy)
+        );
         assert_eq!(detect(br#"{"matches":[],"source":{}}"#), Ok(Format::Grype));
-        assert_eq!(detect(br#"{"errors":[],"results":[]}"#), Ok(Format::Semgrep));
-        assert_eq!(detect(br#"[{"Description":"x","RuleID":"aws"}]"#), Ok(Format::Gitleaks));
+        assert_eq!(
+            detect(br#"{"errors":[],"results":[]}"#),
+            Ok(Format::Semgrep)
+        );
+        assert_eq!(
+            detect(br#"[{"Description":"x","RuleID":"aws"}]"#),
+            Ok(Format::Gitleaks)
+        );
         assert!(detect(b"[]").unwrap_err().contains("--format gitleaks"));
         assert!(detect(b"null\n").unwrap_err().contains("--format gitleaks"));
-        assert!(detect(b"nothing").unwrap_err().contains("neither JSON nor XML"));
+        assert!(
+            detect(b"nothing")
+                .unwrap_err()
+                .contains("neither JSON nor XML")
+        );
         assert_eq!(
             detect(br#"{"findings": [{"id": 1, "ref": {"a": 1}, "match_based_id": "x", "rule_name": "r"}]}"#),
             Ok(Format::Semgrep)
@@ -341,7 +373,9 @@ mod tests {
         assert!(detect(br#"{"findings": [{"SchemaVersion": "2018-10-08", "Id": "x"}]}"#).is_err());
         // Semgrep reports whose head shows only some keys.
         assert_eq!(
-            detect(br#"{"version": "1.1", "results": [{"check_id": "a.b", "path": "x", "extra": {}}"#),
+            detect(
+                br#"{"version": "1.1", "results": [{"check_id": "a.b", "path": "x", "extra": {}}"#
+            ),
             Ok(Format::Semgrep)
         );
         assert_eq!(
@@ -349,9 +383,17 @@ mod tests {
             Ok(Format::Semgrep)
         );
         assert!(detect(br#"{"results": [{"filename": "a.py", "test_id": "B101"}], "errors": [], "metrics": {}}"#).is_err());
-        assert!(detect(b"\x00\x01\x02garbage").unwrap_err().contains("binary"));
+        assert!(
+            detect(b"\x00\x01\x02garbage")
+                .unwrap_err()
+                .contains("binary")
+        );
         assert!(detect(br#"{"hello":1}"#).unwrap_err().contains("[hello]"));
         assert!(detect(b"<html></html>").unwrap_err().contains("<html>"));
-        assert!(detect(b"hello").unwrap_err().contains("neither JSON nor XML"));
+        assert!(
+            detect(b"hello")
+                .unwrap_err()
+                .contains("neither JSON nor XML")
+        );
     }
 }

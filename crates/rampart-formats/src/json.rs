@@ -71,7 +71,11 @@ where
         let mut i = 0usize;
         loop {
             let next = seq.next_element::<T>().map_err(|e| {
-                de::Error::custom(format!("at {}/{i}: {}", self.pointer, strip_position(&e.to_string())))
+                de::Error::custom(format!(
+                    "at {}/{i}: {}",
+                    self.pointer,
+                    strip_position(&e.to_string())
+                ))
             })?;
             let Some(item) = next else { break };
             (self.f)(i, item).map_err(de::Error::custom)?;
@@ -101,7 +105,7 @@ pub fn json_error(file: &str, e: &serde_json::Error) -> ParseError {
         None => (None, raw.clone()),
     };
     let message = match e.classify() {
-        serde_json::error::Category::Eof => {
+        _ if message.contains("EOF while parsing") => {
             format!("{message}: the document ends early (truncated file?)")
         }
         serde_json::error::Category::Syntax if message.contains("trailing characters") => {
@@ -145,7 +149,8 @@ where
     R: Read,
 {
     let mut de = serde_json::Deserializer::from_reader(reader);
-    let v = de::Deserializer::deserialize_any(&mut de, visitor).map_err(|e| json_error(file, &e))?;
+    let v =
+        de::Deserializer::deserialize_any(&mut de, visitor).map_err(|e| json_error(file, &e))?;
     de.end().map_err(|e| json_error(file, &e))?;
     Ok(v)
 }
@@ -193,7 +198,9 @@ where
             .into_iter()
             .map(|i| serde_json::from_value(i).map_err(de::Error::custom))
             .collect(),
-        other => Ok(vec![serde_json::from_value(other).map_err(de::Error::custom)?]),
+        other => Ok(vec![
+            serde_json::from_value(other).map_err(de::Error::custom)?,
+        ]),
     }
 }
 

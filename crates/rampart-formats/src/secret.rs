@@ -44,7 +44,8 @@ pub fn is_redacted(value: &str) -> bool {
     let v = value.trim();
     v.is_empty()
         || v.eq_ignore_ascii_case("redacted")
-        || v.chars().all(|c| c == '*' || c == '•' || c == 'x' || c == 'X')
+        || v.chars()
+            .all(|c| c == '*' || c == '•' || c == 'x' || c == 'X')
 }
 
 /// Replaces every occurrence of `secret` in `text` with `***`, for messages and snippets that

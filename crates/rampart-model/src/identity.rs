@@ -62,26 +62,24 @@ pub fn rule_family(obs: &Observation) -> String {
     format!("{}:{}", obs.tool.name, obs.rule_id.to_ascii_lowercase())
 }
 
+/// Tool fingerprints known to survive code moving (they hash content, not position).
+/// Others (Gitleaks's `commit:file:rule:line`, for one) are kept as evidence but never used
+/// for identity.
+pub const STABLE_FINGERPRINTS: [&str; 3] =
+    ["primaryLocationLineHash", "matchBasedId/v1", "contextHash"];
+
 /// The content evidence of a code observation: the snippet hash when the tool quoted code,
-/// else the tool's own stable fingerprint, else empty (the occurrence suffix then tells
-/// findings of one rule in one file apart).
+/// else the tool's own location-stable fingerprint, else empty (the occurrence suffix then
+/// tells findings of one rule in one file apart).
 fn content_evidence(obs: &Observation) -> String {
     if let Some(snippet) = obs.snippet.as_deref().filter(|s| !s.trim().is_empty()) {
         return format!("s:{}", snippet_hash(snippet));
     }
-    const PREFERRED: [&str; 4] = [
-        "primaryLocationLineHash",
-        "matchBasedId/v1",
-        "primaryLocationStartColumnFingerprint",
-        "fingerprint",
-    ];
-    for name in PREFERRED {
+    for name in STABLE_FINGERPRINTS {
         if let Some(v) = obs.fingerprints.get(name) {
+            // CodeQL appends `:occurrence` to the line hash; it is part of the identity.
             return format!("f:{name}={v}");
         }
-    }
-    if let Some((k, v)) = obs.fingerprints.iter().next() {
-        return format!("f:{k}={v}");
     }
     String::new()
 }
@@ -103,7 +101,10 @@ pub fn versionless_purl(purl: &str) -> String {
     let p = purl.trim();
     let p = p.split('#').next().unwrap_or(p);
     let p = p.split('?').next().unwrap_or(p);
-    let p = p.replace("%40", "@").replace("%2F", "/").replace("%2f", "/");
+    let p = p
+        .replace("%40", "@")
+        .replace("%2F", "/")
+        .replace("%2f", "/");
     // The version separator is the last '@' that is not the first character of a path segment.
     let mut cut = p.len();
     let bytes = p.as_bytes();
@@ -217,7 +218,11 @@ pub fn identity_key(target: &str, obs: &Observation) -> IdentityKey {
             ),
         },
         (FindingKind::Dependency, _) => {
-            format!("dep|{target}|{}|{}", primary_vuln(obs), package_identity(obs))
+            format!(
+                "dep|{target}|{}|{}",
+                primary_vuln(obs),
+                package_identity(obs)
+            )
         }
         (FindingKind::License, _) => format!(
             "license|{target}|{}|{}",
@@ -344,8 +349,14 @@ mod tests {
             versionless_purl("pkg:npm/%40angular/core@12.0.0"),
             "pkg:npm/@angular/core"
         );
-        assert_eq!(versionless_purl("pkg:npm/@angular/core"), "pkg:npm/@angular/core");
-        assert_eq!(versionless_purl("pkg:PyPI/Django_Rest.Framework@3.0"), "pkg:pypi/django-rest-framework");
+        assert_eq!(
+            versionless_purl("pkg:npm/@angular/core"),
+            "pkg:npm/@angular/core"
+        );
+        assert_eq!(
+            versionless_purl("pkg:PyPI/Django_Rest.Framework@3.0"),
+            "pkg:pypi/django-rest-framework"
+        );
     }
 
     #[test]

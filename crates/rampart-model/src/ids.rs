@@ -74,7 +74,10 @@ mod tests {
 
     #[test]
     fn vuln_ids() {
-        assert_eq!(normalize_vuln_id(" cve-2021-44228 ").unwrap().0, "CVE-2021-44228");
+        assert_eq!(
+            normalize_vuln_id(" cve-2021-44228 ").unwrap().0,
+            "CVE-2021-44228"
+        );
         assert_eq!(
             normalize_vuln_id("ghsa-JFH8-c2jp-5v3q").unwrap().0,
             "GHSA-jfh8-c2jp-5v3q"
@@ -88,7 +91,10 @@ mod tests {
     fn cwes() {
         assert_eq!(normalize_cwe("CWE-89"), Some(89));
         assert_eq!(normalize_cwe("external/cwe/cwe-079"), Some(79));
-        assert_eq!(normalize_cwe("CWE-798: Use of Hard-coded Credentials"), Some(798));
+        assert_eq!(
+            normalize_cwe("CWE-798: Use of Hard-coded Credentials"),
+            Some(798)
+        );
         assert_eq!(normalize_cwe("22"), Some(22));
         assert_eq!(normalize_cwe("CWE-noinfo"), None);
         assert_eq!(normalize_cwe("security"), None);

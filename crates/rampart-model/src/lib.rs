@@ -20,10 +20,10 @@ pub use entities::{
     ScanSummary, Target,
 };
 pub use identity::{IdentityKey, KeyedObservation, identity_key};
-pub use lifecycle::{Lifecycle, SeenTransition};
 pub use ids::{VulnId, normalize_cwe, normalize_vuln_id};
-pub use location::{CodeLocation, ImageLocation, Location, PackageLocation, ResourceLocation, WebLocation};
-pub use observation::{
-    FindingKind, Observation, SecretEvidence, Suppression, ToolInfo, ToolKind,
+pub use lifecycle::{Lifecycle, SeenTransition};
+pub use location::{
+    CodeLocation, ImageLocation, Location, PackageLocation, ResourceLocation, WebLocation,
 };
+pub use observation::{FindingKind, Observation, SecretEvidence, Suppression, ToolInfo, ToolKind};
 pub use severity::{Cvss, CvssVersion, Severity, SeverityInfo};

@@ -23,4 +23,3 @@ pub trait Lifecycle: Send + Sync {
     /// or `None` when the status stays.
     fn on_gone(&self, status: IssueStatus) -> Option<IssueStatus>;
 }
-

@@ -5,7 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Rampart's normalized severity. Ordered from least to most severe, so `max()` picks the worst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Informational: no direct risk.

@@ -89,7 +89,13 @@ pub async fn load(
             None => None,
         };
         opts.at = Some(now - Duration::days(item.days_ago));
-        let report = ingest_path(store, &dir.join(&item.file), &opts, Arc::new(AtomicU64::new(0))).await?;
+        let report = ingest_path(
+            store,
+            &dir.join(&item.file),
+            &opts,
+            Arc::new(AtomicU64::new(0)),
+        )
+        .await?;
         reports.push(report);
     }
     Ok(reports)

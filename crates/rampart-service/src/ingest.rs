@@ -78,6 +78,8 @@ impl IngestOptions {
 /// What an ingest did.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct IngestReport {
+    /// The report's file name.
+    pub file_name: String,
     /// The stored scan with its summary.
     pub scan: Scan,
     /// The detected (or given) format.
@@ -140,7 +142,9 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
 ) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     if opts.application.trim().is_empty() {
-        return Err(IngestError::Invalid("an application name is required (--app)".into()));
+        return Err(IngestError::Invalid(
+            "an application name is required (--app)".into(),
+        ));
     }
     let target = opts
         .target
@@ -236,6 +240,7 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         )
         .await?;
     Ok(IngestReport {
+        file_name: file_name.to_string(),
         scan,
         format,
         tools: outcome.tools,

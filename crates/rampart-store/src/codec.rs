@@ -9,7 +9,10 @@ pub fn severity_to_db(s: Severity) -> i64 {
 
 /// Reads a stored severity; out-of-range values read as info.
 pub fn severity_from_db(v: i64) -> Severity {
-    Severity::ALL.get(v.clamp(0, 4) as usize).copied().unwrap_or_default()
+    Severity::ALL
+        .get(v.clamp(0, 4) as usize)
+        .copied()
+        .unwrap_or_default()
 }
 
 /// Reads a stored status.
@@ -24,10 +27,17 @@ pub fn kind_from_db(s: &str) -> crate::Result<FindingKind> {
 
 /// Joins a list for a text column (`,`-separated).
 pub fn join<T: ToString>(items: &[T]) -> String {
-    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Splits a `,`-separated text column.
 pub fn split(s: &str) -> Vec<String> {
-    s.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }

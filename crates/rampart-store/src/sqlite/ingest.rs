@@ -4,9 +4,7 @@ use super::corrupt;
 use crate::codec::{join, severity_to_db, status_from_db};
 use crate::{IngestSession, Result, ScanEnd, ScanMeta};
 use async_trait::async_trait;
-use rampart_model::{
-    IssueStatus, KeyedObservation, Lifecycle, Scan, ScanSummary, SeenTransition,
-};
+use rampart_model::{IssueStatus, KeyedObservation, Lifecycle, Scan, ScanSummary, SeenTransition};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use std::collections::{HashMap, HashSet};
 
@@ -56,11 +54,12 @@ impl SqliteIngest {
             .bind(&meta.target)
             .execute(&mut *tx)
             .await?;
-        let target_id: i64 = sqlx::query_scalar("SELECT id FROM targets WHERE application_id = $1 AND name = $2")
-            .bind(application_id)
-            .bind(&meta.target)
-            .fetch_one(&mut *tx)
-            .await?;
+        let target_id: i64 =
+            sqlx::query_scalar("SELECT id FROM targets WHERE application_id = $1 AND name = $2")
+                .bind(application_id)
+                .bind(&meta.target)
+                .fetch_one(&mut *tx)
+                .await?;
         let scan_id: i64 = sqlx::query_scalar(
             "INSERT INTO scans (application_id, target_id, branch, commit_sha, environment, format, file_name, report_sha256, ingested_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -135,10 +134,15 @@ impl SqliteIngest {
     }
 
     /// Existing issues of this application among `keys`: key → (id, status, severity).
-    async fn existing_issues(&mut self, keys: &[&str]) -> Result<HashMap<String, (i64, IssueStatus, i64)>> {
+    async fn existing_issues(
+        &mut self,
+        keys: &[&str],
+    ) -> Result<HashMap<String, (i64, IssueStatus, i64)>> {
         let mut out = HashMap::with_capacity(keys.len());
         for chunk in keys.chunks(CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, key, status, severity FROM issues WHERE application_id = ");
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "SELECT id, key, status, severity FROM issues WHERE application_id = ",
+            );
             qb.push_bind(self.application_id).push(" AND key IN (");
             let mut sep = qb.separated(", ");
             for k in chunk {
@@ -158,7 +162,9 @@ impl SqliteIngest {
 
     async fn record_events(&mut self, events: &[(i64, &str, String)]) -> Result<()> {
         for chunk in events.chunks(CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO issue_events (issue_id, scan_id, at, event, detail) ");
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO issue_events (issue_id, scan_id, at, event, detail) ",
+            );
             qb.push_values(chunk, |mut b, (issue, event, detail)| {
                 b.push_bind(*issue)
                     .push_bind(self.scan_id)
@@ -262,17 +268,25 @@ impl IngestSession for SqliteIngest {
         // 4. Reopened issues and severity upgrades.
         if !reopened.is_empty() {
             for (id, status) in &reopened {
-                sqlx::query("UPDATE issues SET status = $1, fixed_at = NULL, last_seen = $2 WHERE id = $3")
-                    .bind(status.as_str())
-                    .bind(self.meta.ingested_at)
-                    .bind(id)
-                    .execute(&mut *self.tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE issues SET status = $1, fixed_at = NULL, last_seen = $2 WHERE id = $3",
+                )
+                .bind(status.as_str())
+                .bind(self.meta.ingested_at)
+                .bind(id)
+                .execute(&mut *self.tx)
+                .await?;
             }
             self.summary.reopened += reopened.len() as u64;
             let events: Vec<(i64, &str, String)> = reopened
                 .iter()
-                .map(|(id, _)| (*id, "reopened", format!("reported again in scan {}", self.scan_id)))
+                .map(|(id, _)| {
+                    (
+                        *id,
+                        "reopened",
+                        format!("reported again in scan {}", self.scan_id),
+                    )
+                })
                 .collect();
             self.record_events(&events).await?;
         }
@@ -397,7 +411,11 @@ impl IngestSession for SqliteIngest {
                 .bind(id)
                 .execute(&mut *self.tx)
                 .await?;
-            events.push((*id, "fixed", format!("no longer reported (scan {})", self.scan_id)));
+            events.push((
+                *id,
+                "fixed",
+                format!("no longer reported (scan {})", self.scan_id),
+            ));
         }
         self.summary.fixed = fixed.len() as u64;
         // Moved: an issue whose statement ended in a stream that made a new one about it.
@@ -407,7 +425,8 @@ impl IngestSession for SqliteIngest {
             .copied()
             .collect();
         for chunk in moved.chunks(CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new("SELECT id, location FROM observations WHERE id IN (");
+            let mut qb =
+                QueryBuilder::<Sqlite>::new("SELECT id, location FROM observations WHERE id IN (");
             let mut sep = qb.separated(", ");
             for (obs, _, _) in chunk {
                 sep.push_bind(*obs);
@@ -422,7 +441,11 @@ impl IngestSession for SqliteIngest {
                 .collect::<Result<_>>()?;
             for (obs, issue, stream) in chunk {
                 let from = old.get(obs).cloned().unwrap_or_default();
-                let to = self.new_locations.get(&(*stream, *issue)).cloned().unwrap_or_default();
+                let to = self
+                    .new_locations
+                    .get(&(*stream, *issue))
+                    .cloned()
+                    .unwrap_or_default();
                 if from != to {
                     events.push((*issue, "moved", format!("moved from {from} to {to}")));
                 }
@@ -452,7 +475,13 @@ impl IngestSession for SqliteIngest {
         .bind(&self.meta.report_sha256)
         .execute(&mut *self.tx)
         .await?;
-        let SqliteIngest { tx, meta, scan_id, summary, .. } = *self;
+        let SqliteIngest {
+            tx,
+            meta,
+            scan_id,
+            summary,
+            ..
+        } = *self;
         tx.commit().await?;
         Ok(Scan {
             id: scan_id,

@@ -5,7 +5,9 @@ mod queries;
 
 use crate::{Result, StoreError};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
@@ -28,7 +30,11 @@ fn migrator() -> Migrator {
         )
     };
     Migrator {
-        migrations: Cow::Owned(vec![m(1, "init", include_str!("../../migrations/sqlite/0001_init.sql"))]),
+        migrations: Cow::Owned(vec![m(
+            1,
+            "init",
+            include_str!("../../migrations/sqlite/0001_init.sql"),
+        )]),
         ignore_missing: false,
         locking: true,
         no_tx: false,

@@ -130,9 +130,11 @@ impl Store for SqliteStore {
             qb.push(")");
         }
         if let Some(tool) = &q.tool {
-            qb.push(" AND EXISTS (SELECT 1 FROM observations o WHERE o.issue_id = i.id AND o.tool = ")
-                .push_bind(tool.to_ascii_lowercase())
-                .push(")");
+            qb.push(
+                " AND EXISTS (SELECT 1 FROM observations o WHERE o.issue_id = i.id AND o.tool = ",
+            )
+            .push_bind(tool.to_ascii_lowercase())
+            .push(")");
         }
         qb.push(match q.sort {
             IssueSort::Severity => " ORDER BY i.severity DESC, i.id DESC",
@@ -188,17 +190,22 @@ impl Store for SqliteStore {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-        let first_tool = observations.first().map(|o| o.tool.clone()).unwrap_or_default();
+        let first_tool = observations
+            .first()
+            .map(|o| o.tool.clone())
+            .unwrap_or_default();
         let mut events = vec![IssueEvent {
             at: issue.first_seen,
             scan_id: Some(first_scan),
             event: "new".into(),
             detail: format!("first reported by {first_tool}"),
         }];
-        for r in sqlx::query("SELECT at, scan_id, event, detail FROM issue_events WHERE issue_id = $1 ORDER BY id")
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
+        for r in sqlx::query(
+            "SELECT at, scan_id, event, detail FROM issue_events WHERE issue_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
         {
             events.push(IssueEvent {
                 at: r.try_get(0)?,
@@ -234,7 +241,10 @@ impl Store for SqliteStore {
         for r in rows {
             let id: i64 = r.try_get(0)?;
             let mut open = [0u64; 5];
-            for c in counts.iter().filter(|c| c.try_get::<i64, _>(0).ok() == Some(id)) {
+            for c in counts
+                .iter()
+                .filter(|c| c.try_get::<i64, _>(0).ok() == Some(id))
+            {
                 let sev: i64 = c.try_get(1)?;
                 open[4 - sev.clamp(0, 4) as usize] = c.try_get::<i64, _>(2)? as u64;
             }
@@ -259,7 +269,8 @@ impl Store for SqliteStore {
         if let Some(app) = application {
             qb.push(" AND a.name = ").push_bind(app.to_string());
         }
-        qb.push(" ORDER BY s.id DESC LIMIT ").push_bind(i64::from(limit));
+        qb.push(" ORDER BY s.id DESC LIMIT ")
+            .push_bind(i64::from(limit));
         qb.build()
             .fetch_all(&self.pool)
             .await?

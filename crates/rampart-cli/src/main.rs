@@ -1,0 +1,89 @@
+//! `rampart`: the command line. Parses arguments, opens the store, calls the use cases in
+//! `rampart-service`, prints. Thin by design: no rule or query lives here.
+
+mod apps;
+mod bench;
+mod demo;
+mod ingest;
+mod issues;
+mod output;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Rampart: every security tool's findings, once, prioritized.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, about, long_about = None)]
+struct Cli {
+    /// Database: a SQLite file path (created when missing) or a postgres:// URL.
+    #[arg(long, global = true, env = "RAMPART_DB", default_value = "rampart.db")]
+    db: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Ingest scanner reports and SBOMs into an application.
+    Ingest(ingest::IngestArgs),
+    /// List, show and explain issues.
+    #[command(subcommand)]
+    Issues(issues::IssuesCommand),
+    /// Applications.
+    #[command(subcommand)]
+    Apps(apps::AppsCommand),
+    /// Scans.
+    #[command(subcommand)]
+    Scans(apps::ScansCommand),
+    /// Load the demo portfolio (a fictional company's scans) and print a summary.
+    Demo(demo::DemoArgs),
+    /// Measure ingest speed on generated reports.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Ingest(args) => ingest::run(&cli.db, args).await,
+        Command::Issues(cmd) => issues::run(&cli.db, cmd).await,
+        Command::Apps(cmd) => apps::run(&cli.db, cmd).await,
+        Command::Scans(cmd) => apps::run_scans(&cli.db, cmd).await,
+        Command::Demo(args) => demo::run(&cli.db, args).await,
+        Command::Bench(args) => bench::run(args).await,
+    }
+}
+
+/// Opens the store named by `--db`, with the URL in the error when it fails.
+async fn open_store(db: &str) -> Result<std::sync::Arc<dyn rampart_store::Store>> {
+    rampart_store::open(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open database {db}: {e}"))
+}
