@@ -104,14 +104,14 @@ pub fn json_error(file: &str, e: &serde_json::Error) -> ParseError {
         },
         None => (None, raw.clone()),
     };
-    let message = match e.classify() {
+    let message = match () {
         _ if message.contains("EOF while parsing") => {
             format!("{message}: the document ends early (truncated file?)")
         }
-        serde_json::error::Category::Syntax if message.contains("trailing characters") => {
+        _ if message.contains("trailing characters") => {
             "expected a single JSON document, found more content after it (JSON Lines?)".into()
         }
-        serde_json::error::Category::Syntax if message.contains("recursion limit") => {
+        _ if message.contains("recursion limit") => {
             "nesting is too deep (more than 128 levels): expected a report".into()
         }
         _ => message,
