@@ -54,7 +54,7 @@ pub async fn run(db: &str, args: DemoArgs) -> Result<ExitCode> {
             "fixed",
             "reopened",
         ]);
-        for r in &reports {
+        for (_, r) in &reports {
             let s = &r.scan.summary;
             t.add_row(vec![
                 r.file_name

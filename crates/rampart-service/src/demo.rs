@@ -1,7 +1,6 @@
 //! The demo portfolio: reports written for a fictional company, shipped in `demo/`.
 
 use crate::ingest::{IngestError, IngestOptions, IngestReport, ingest_path};
-use rampart_formats::Format;
 use rampart_store::Store;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -28,9 +27,13 @@ pub struct DemoIngest {
     /// Environment.
     #[serde(default)]
     pub env: Option<String>,
-    /// Format override (for reports detection cannot tell, e.g. an empty Gitleaks array).
+    /// The report's format, as the demo's author wrote it. Informational: the loader detects
+    /// the format from the content like any ingest, and the tests check both agree.
     #[serde(default)]
     pub format: Option<String>,
+    /// How many results the report holds (asserted by the tests).
+    #[serde(default)]
+    pub expected_results: Option<u64>,
     /// How many days before now the scan happened.
     #[serde(default)]
     pub days_ago: i64,
@@ -55,22 +58,26 @@ pub fn demo_dir() -> Option<PathBuf> {
         .find(|p| p.join("manifest.json").is_file())
 }
 
-/// Loads every report of the demo manifest in `dir` into `store`, in order, dating each scan
-/// `days_ago` days before `now`.
-pub async fn load(
-    store: &dyn Store,
-    dir: &Path,
-    now: OffsetDateTime,
-) -> Result<Vec<IngestReport>, IngestError> {
+/// Reads the demo manifest in `dir`.
+pub fn manifest(dir: &Path) -> Result<DemoManifest, IngestError> {
     let manifest_path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&manifest_path).map_err(|source| IngestError::Open {
         file: manifest_path.display().to_string(),
         source,
     })?;
-    let manifest: DemoManifest = serde_json::from_str(&text)
-        .map_err(|e| IngestError::Invalid(format!("{}: {e}", manifest_path.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| IngestError::Invalid(format!("{}: {e}", manifest_path.display())))
+}
+
+/// Loads every report of the demo manifest in `dir` into `store`, in order, dating each scan
+/// `days_ago` days before `now`. Returns each manifest entry with what its ingest did.
+pub async fn load(
+    store: &dyn Store,
+    dir: &Path,
+    now: OffsetDateTime,
+) -> Result<Vec<(DemoIngest, IngestReport)>, IngestError> {
     let mut reports = Vec::new();
-    for item in manifest.ingests {
+    for item in manifest(dir)?.ingests {
         let mut opts = IngestOptions::new(&item.app);
         opts.target = item.target.clone();
         if let Some(b) = &item.branch {
@@ -81,13 +88,6 @@ pub async fn load(
             Some(e) => Some(e.parse().map_err(IngestError::Invalid)?),
             None => None,
         };
-        opts.format = match &item.format {
-            Some(f) => Some(
-                Format::from_name(f)
-                    .ok_or_else(|| IngestError::Invalid(format!("unknown format {f}")))?,
-            ),
-            None => None,
-        };
         opts.at = Some(now - Duration::days(item.days_ago));
         let report = ingest_path(
             store,
@@ -96,7 +96,7 @@ pub async fn load(
             Arc::new(AtomicU64::new(0)),
         )
         .await?;
-        reports.push(report);
+        reports.push((item, report));
     }
     Ok(reports)
 }
