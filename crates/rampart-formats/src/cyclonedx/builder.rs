@@ -35,6 +35,7 @@ pub(crate) struct BomBuilder {
     by_purl: HashMap<String, Slot>,
     raw_edges: Vec<(String, String)>,
     service_refs: HashSet<String>,
+    ref_suffixes: HashMap<String, u64>,
     tools: Vec<ToolInfo>,
     pending: Vec<Pending>,
     /// Set when `metadata` was read (or can no longer come): tools are known.
@@ -53,6 +54,7 @@ impl BomBuilder {
             by_purl: HashMap::new(),
             raw_edges: Vec::new(),
             service_refs: HashSet::new(),
+            ref_suffixes: HashMap::new(),
             tools: Vec::new(),
             pending: Vec::new(),
             metadata_seen: false,
@@ -199,7 +201,7 @@ impl BomBuilder {
 
     /// A stable reference for a component without one: its purl, else `name@version`, made
     /// unique with `#2`, `#3` ... when two components would share it.
-    fn generate_ref(&self, purl: Option<&str>, name: &str, version: Option<&str>) -> String {
+    fn generate_ref(&mut self, purl: Option<&str>, name: &str, version: Option<&str>) -> String {
         let base = match (purl, version) {
             (Some(p), _) => p.to_string(),
             (None, Some(v)) => format!("{name}@{v}"),
@@ -208,10 +210,16 @@ impl BomBuilder {
         if !self.by_ref.contains_key(&base) {
             return base;
         }
-        (2u64..)
-            .map(|n| format!("{base}#{n}"))
-            .find(|r| !self.by_ref.contains_key(r))
-            .unwrap_or(base)
+        // Remember where the suffixes of `base` stopped, so that many equal components do
+        // not make this quadratic.
+        let next = self.ref_suffixes.entry(base.clone()).or_insert(1);
+        loop {
+            *next += 1;
+            let candidate = format!("{base}#{next}");
+            if !self.by_ref.contains_key(&candidate) {
+                return candidate;
+            }
+        }
     }
 
     /// Records the `bom-ref` of a service: edges to services are not part of the component

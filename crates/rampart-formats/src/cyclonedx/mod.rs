@@ -53,6 +53,9 @@ mod raw;
 mod vex;
 pub mod xml;
 
+#[cfg(test)]
+mod tests;
+
 use crate::{Emitter, ParseContext, ParseError, ParseOutcome};
 use std::io::BufRead;
 

@@ -3,7 +3,7 @@
 //! no DOM and no recursion. Open elements live on a heap stack bounded by [`MAX_DEPTH`], so
 //! a pathologically nested document fails cleanly instead of overflowing the stack.
 //!
-//! Each record (component, tool, vulnerability) is a [`Frame`] opened at its start tag and
+//! Each record (component, tool, vulnerability) is a `Frame` opened at its start tag and
 //! finished at its end tag; fields are matched by their path relative to the frame, so the
 //! `name` of a pedigree ancestor or of a vulnerability's tool never lands in the wrong record.
 
@@ -93,7 +93,23 @@ enum Frame {
     },
 }
 
+/// What kind of record a frame reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FrameKind {
+    Component,
+    Tool,
+    Vuln { ext: bool },
+}
+
 impl Frame {
+    fn kind(&self) -> FrameKind {
+        match self {
+            Frame::Component { .. } => FrameKind::Component,
+            Frame::Tool { .. } => FrameKind::Tool,
+            Frame::Vuln { ext, .. } => FrameKind::Vuln { ext: *ext },
+        }
+    }
+
     fn depth(&self) -> usize {
         match self {
             Frame::Component { depth, .. }
@@ -130,7 +146,7 @@ fn newlines(b: &[u8]) -> u64 {
 impl<R: BufRead> XmlBom<'_, R> {
     fn run(&mut self, emitter: &mut Emitter<'_>) -> Result<(), ParseError> {
         let mut buf = Vec::new();
-        let mut first_event = true;
+        let mut decl_seen = false;
         loop {
             buf.clear();
             let (resolved, event) = match self.reader.read_resolved_event_into(&mut buf) {
@@ -188,11 +204,13 @@ impl<R: BufRead> XmlBom<'_, R> {
                 }
                 Event::Decl(d) => {
                     self.line += newlines(&d);
-                    if !first_event {
+                    // White space before the declaration is tolerated; a second one is not.
+                    if decl_seen || self.root_done {
                         return Err(self.error(
                             "an XML declaration (`<?xml ...?>`) after the start of the document: expected one at most, first",
                         ));
                     }
+                    decl_seen = true;
                 }
                 Event::PI(p) => {
                     self.line += newlines(&p);
@@ -205,7 +223,6 @@ impl<R: BufRead> XmlBom<'_, R> {
                 Event::Comment(c) | Event::DocType(c) => self.line += newlines(&c),
                 Event::Eof => break,
             }
-            first_event = false;
         }
         if !self.path.is_empty() {
             return Err(
@@ -228,26 +245,18 @@ impl<R: BufRead> XmlBom<'_, R> {
         let place = if self.path.is_empty() {
             format!("line {}, byte {pos}", self.line)
         } else {
-            format!("line {}, byte {pos}, in {}", self.line, self.place())
+            format!(
+                "line {}, byte {pos}, in {}",
+                self.line,
+                shorten(&self.place())
+            )
         };
         ParseError::invalid(self.file, place, message)
     }
 
     /// The XPath-like place of the open element: `/bom/components/component[3]/name`.
     fn place(&self) -> String {
-        self.place_upto(self.path.len())
-    }
-
-    fn place_upto(&self, len: usize) -> String {
-        let mut s = String::new();
-        for e in self.path.iter().take(len) {
-            s.push('/');
-            s.push_str(&e.name);
-            if e.index > 1 || is_list_item(&e.name) {
-                s.push_str(&format!("[{}]", e.index));
-            }
-        }
-        s
+        place_of(&self.path)
     }
 
     fn text_outside_root(&self, s: &str) -> Result<(), ParseError> {
@@ -318,9 +327,12 @@ impl<R: BufRead> XmlBom<'_, R> {
             index,
             children: Vec::new(),
         });
-        let attrs = self.attributes(e)?;
+        // Attribute syntax is checked for every element, values are read on demand.
+        for a in e.attributes() {
+            a.map_err(|err| self.error(format!("malformed attribute: {err}")))?;
+        }
         self.text = None;
-        self.open(&attrs, emitter)
+        self.open(e, emitter)
     }
 
     fn open_root(
@@ -376,17 +388,18 @@ impl<R: BufRead> XmlBom<'_, R> {
         self.top_children.push(name.to_string());
     }
 
-    fn attributes(&self, e: &BytesStart<'_>) -> Result<Vec<(String, String)>, ParseError> {
-        let mut out = Vec::new();
+    /// The value of attribute `key` (local name), unescaped.
+    fn attribute(&self, e: &BytesStart<'_>, key: &str) -> Result<Option<String>, ParseError> {
         for a in e.attributes() {
             let a = a.map_err(|err| self.error(format!("malformed attribute: {err}")))?;
-            let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
-            let value = a
-                .decode_and_unescape_value(self.reader.decoder())
-                .map_err(|err| self.error(format!("malformed attribute `{key}`: {err}")))?;
-            out.push((key, value.into_owned()));
+            if a.key.local_name().as_ref() == key.as_bytes() {
+                let value = a
+                    .decode_and_unescape_value(self.reader.decoder())
+                    .map_err(|err| self.error(format!("malformed attribute `{key}`: {err}")))?;
+                return Ok(Some(value.into_owned()));
+            }
         }
-        Ok(out)
+        Ok(None)
     }
 
     /// Starts collecting the text of the element just opened.
@@ -395,201 +408,111 @@ impl<R: BufRead> XmlBom<'_, R> {
         self.text_cut = false;
     }
 
-    /// Decides what the element just opened starts.
-    fn open(
-        &mut self,
-        attrs: &[(String, String)],
-        emitter: &mut Emitter<'_>,
-    ) -> Result<(), ParseError> {
+    /// Acts on the element just opened, as [`decide`] says.
+    fn open(&mut self, e: &BytesStart<'_>, emitter: &mut Emitter<'_>) -> Result<(), ParseError> {
         let depth = self.path.len() - 1;
-        let attr = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        let names: Vec<String> = self.path.iter().map(|e| e.name.clone()).collect();
-        if let Some(frame) = self.frames.last() {
-            let fd = frame.depth();
-            let rel: Vec<&str> = names[fd + 1..].iter().map(String::as_str).collect();
-            match frame {
-                Frame::Component { .. } => return self.open_in_component(&rel, depth, attr),
-                Frame::Tool { .. } => {
-                    if matches!(rel.as_slice(), ["name" | "version"]) {
-                        self.capture();
-                    }
-                    return Ok(());
-                }
-                Frame::Vuln { ext, .. } => {
-                    let ext = *ext;
-                    let rel: Vec<&str> = rel
-                        .iter()
-                        .map(|n| {
-                            if ext {
-                                n.strip_prefix("v:").unwrap_or(n)
-                            } else {
-                                n
-                            }
-                        })
-                        .collect();
-                    self.open_in_vuln(&rel, attr);
-                    return Ok(());
-                }
-            }
-        }
-        let abs: Vec<&str> = names.iter().map(String::as_str).collect();
-        match abs.as_slice() {
-            ["bom", "metadata", "component"] | ["bom", "components", "component"] => {
-                let root = abs[1] == "metadata";
-                self.push_component(depth, root, &attr);
-            }
-            ["bom", "metadata", "tools", "tool"]
-            | ["bom", "metadata", "tools", "components", "component"]
-            | ["bom", "metadata", "tools", "services", "service"] => {
-                self.frames.push(Frame::Tool {
-                    depth,
-                    name: None,
-                    version: None,
-                });
-            }
-            ["bom", "vulnerabilities", "vulnerability"] => {
-                let raw = RawVulnerability {
-                    bom_ref: attr("bom-ref"),
-                    ..RawVulnerability::default()
-                };
-                self.frames.push(Frame::Vuln {
-                    depth,
-                    ext: false,
-                    raw: Box::new(raw),
-                    place: self.place(),
-                    affect_places: Vec::new(),
-                });
-            }
-            ["bom", "services", .., "service"] => {
-                self.builder.add_service_ref(attr("bom-ref"));
-            }
-            ["bom", "dependencies" | "dg:dependencies", rest @ ..]
-                if !rest.is_empty()
-                    && rest
-                        .iter()
-                        .all(|n| *n == "dependency" || *n == "dg:dependency") =>
-            {
-                self.open_dependency(depth, attr("ref"), emitter);
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    fn push_component(&mut self, depth: usize, root: bool, attr: &dyn Fn(&str) -> Option<String>) {
-        let raw = RawComponent {
-            bom_ref: attr("bom-ref"),
-            component_type: attr("type"),
-            ..RawComponent::default()
+        let decision = {
+            let names: Vec<&str> = self.path.iter().map(|e| e.name.as_str()).collect();
+            decide(&names, self.frames.last().map(|f| (f.depth(), f.kind())))
         };
-        self.frames.push(Frame::Component {
-            depth,
-            root,
-            raw: Box::new(raw),
-            place: self.place(),
-            hash_alg: None,
-            license: None,
-            vulns: Vec::new(),
-        });
-    }
-
-    fn open_in_component(
-        &mut self,
-        rel: &[&str],
-        depth: usize,
-        attr: impl Fn(&str) -> Option<String>,
-    ) -> Result<(), ParseError> {
-        match rel {
-            ["components", "component"] => self.push_component(depth, false, &attr),
-            ["v:vulnerabilities", "v:vulnerability"] => {
-                let raw = RawVulnerability {
-                    bom_ref: attr("ref"),
-                    ..RawVulnerability::default()
+        match decision {
+            Open::Nothing => {}
+            Open::Capture => self.capture(),
+            Open::Component { root } => {
+                let raw = RawComponent {
+                    bom_ref: self.attribute(e, "bom-ref")?,
+                    component_type: self.attribute(e, "type")?,
+                    ..RawComponent::default()
                 };
-                self.frames.push(Frame::Vuln {
+                self.frames.push(Frame::Component {
                     depth,
-                    ext: true,
+                    root,
                     raw: Box::new(raw),
                     place: self.place(),
-                    affect_places: Vec::new(),
+                    hash_alg: None,
+                    license: None,
+                    vulns: Vec::new(),
                 });
             }
-            ["name" | "group" | "version" | "purl"]
-            | ["licenses", "expression"]
-            | ["licenses", "license", "id" | "name"] => self.capture(),
-            ["hashes", "hash"] => {
+            Open::Hash => {
+                let alg = self.attribute(e, "alg")?;
                 if let Some(Frame::Component { hash_alg, .. }) = self.frames.last_mut() {
-                    *hash_alg = attr("alg");
+                    *hash_alg = alg;
                 }
                 self.capture();
             }
-            ["licenses", "license"] => {
+            Open::License => {
                 let place = self.place();
                 if let Some(Frame::Component { license, .. }) = self.frames.last_mut() {
                     *license = Some((None, None, place));
                 }
             }
-            _ => {}
+            Open::Tool => self.frames.push(Frame::Tool {
+                depth,
+                name: None,
+                version: None,
+            }),
+            Open::Vulnerability { ext, top_level } => {
+                let place = self.place();
+                let mut raw = RawVulnerability::default();
+                let mut affect_places = Vec::new();
+                if !ext {
+                    raw.bom_ref = self.attribute(e, "bom-ref")?;
+                } else if top_level {
+                    // The 1.x extension at the top level: `ref` names the affected component.
+                    raw.affects.push(RawAffect {
+                        reference: self.attribute(e, "ref")?,
+                        versions: Vec::new(),
+                    });
+                    affect_places.push(place.clone());
+                }
+                self.frames.push(Frame::Vuln {
+                    depth,
+                    ext,
+                    raw: Box::new(raw),
+                    place,
+                    affect_places,
+                });
+            }
+            Open::Rating | Open::Target | Open::AffectedVersion | Open::ExtSource => {
+                let place = self.place();
+                let source = match decision {
+                    Open::ExtSource => self.attribute(e, "name")?,
+                    _ => None,
+                };
+                if let Some(Frame::Vuln {
+                    raw, affect_places, ..
+                }) = self.frames.last_mut()
+                {
+                    match decision {
+                        Open::Rating => raw.ratings.push(RawRating::default()),
+                        Open::Target => {
+                            raw.affects.push(RawAffect::default());
+                            affect_places.push(place);
+                        }
+                        Open::AffectedVersion => {
+                            if let Some(a) = raw.affects.last_mut() {
+                                a.versions.push(RawAffectedVersion::default());
+                            }
+                        }
+                        _ => {
+                            if source.is_some() {
+                                raw.source_name = source;
+                            }
+                        }
+                    }
+                }
+            }
+            Open::Service => {
+                let r = self.attribute(e, "bom-ref")?;
+                self.builder.add_service_ref(r);
+            }
+            Open::Dependency => {
+                let r = self.attribute(e, "ref")?;
+                self.open_dependency(depth, r, emitter);
+            }
         }
         Ok(())
-    }
-
-    fn open_in_vuln(&mut self, rel: &[&str], attr: impl Fn(&str) -> Option<String>) {
-        let place = self.place();
-        let Some(Frame::Vuln {
-            raw, affect_places, ..
-        }) = self.frames.last_mut()
-        else {
-            return;
-        };
-        let mut capture = false;
-        match rel {
-            ["ratings", "rating"] => raw.ratings.push(RawRating::default()),
-            ["affects", "target"] => {
-                raw.affects.push(RawAffect::default());
-                affect_places.push(place);
-            }
-            ["affects", "target", "versions", "version"] => {
-                if let Some(a) = raw.affects.last_mut() {
-                    a.versions.push(RawAffectedVersion::default());
-                }
-            }
-            // The 1.0 extension writes the source's name as an attribute.
-            ["source"] => {
-                if let Some(n) = attr("name") {
-                    raw.source_name = Some(n);
-                }
-            }
-            ["id"]
-            | ["source", "name" | "url"]
-            | ["references", "reference", "id"]
-            | [
-                "ratings",
-                "rating",
-                "score" | "severity" | "method" | "vector",
-            ]
-            | ["ratings", "rating", "score", "base"]
-            | ["ratings", "rating", "source", "name"]
-            | ["cwes", "cwe"]
-            | ["description" | "detail" | "recommendation" | "workaround"]
-            | ["recommendations", "recommendation"]
-            | ["advisories", "advisory"]
-            | ["advisories", "advisory", "url"]
-            | ["analysis", "state" | "justification" | "detail"]
-            | ["analysis", "responses", "response"]
-            | ["affects", "target", "ref"]
-            | [
-                "affects",
-                "target",
-                "versions",
-                "version",
-                "version" | "range" | "status",
-            ] => capture = true,
-            _ => {}
-        }
-        if capture {
-            self.capture();
-        }
     }
 
     fn open_dependency(&mut self, depth: usize, r: Option<String>, emitter: &mut Emitter<'_>) {
@@ -661,8 +584,7 @@ impl<R: BufRead> XmlBom<'_, R> {
 
     /// Stores the text of a leaf element into the open frame.
     fn close_leaf(&mut self, depth: usize, text: String, emitter: &mut Emitter<'_>) {
-        let names: Vec<String> = self.path.iter().map(|e| e.name.clone()).collect();
-        let leaf_place = self.place_upto(depth + 1);
+        let path = &self.path;
         let Some(frame) = self.frames.last_mut() else {
             return;
         };
@@ -678,7 +600,7 @@ impl<R: BufRead> XmlBom<'_, R> {
                 license,
                 ..
             } => {
-                let rel: Vec<&str> = names[fd + 1..].iter().map(String::as_str).collect();
+                let rel: Vec<&str> = path[fd + 1..].iter().map(|e| e.name.as_str()).collect();
                 match rel.as_slice() {
                     ["name"] => raw.name = value,
                     ["group"] => raw.group = value,
@@ -697,27 +619,28 @@ impl<R: BufRead> XmlBom<'_, R> {
                     }
                     ["hashes", "hash"] => match clean(hash_alg.take()) {
                         Some(alg) => raw.hashes.push((alg, value.unwrap_or_default())),
-                        None => {
-                            emitter.diagnose(leaf_place, "hash without an alg attribute: skipped")
-                        }
+                        None => emitter.diagnose(
+                            place_of(&path[..=depth]),
+                            "hash without an alg attribute: skipped",
+                        ),
                     },
                     _ => {}
                 }
             }
-            Frame::Tool { name, version, .. } => match names.get(fd + 1).map(String::as_str) {
+            Frame::Tool { name, version, .. } => match path.get(fd + 1).map(|e| e.name.as_str()) {
                 Some("name") => *name = value,
                 Some("version") => *version = value,
                 _ => {}
             },
             Frame::Vuln { ext, raw, .. } => {
                 let ext = *ext;
-                let rel: Vec<&str> = names[fd + 1..]
+                let rel: Vec<&str> = path[fd + 1..]
                     .iter()
-                    .map(|n| {
+                    .map(|e| {
                         if ext {
-                            n.strip_prefix("v:").unwrap_or(n)
+                            e.name.strip_prefix("v:").unwrap_or(&e.name)
                         } else {
-                            n.as_str()
+                            e.name.as_str()
                         }
                     })
                     .collect();
@@ -770,14 +693,11 @@ impl<R: BufRead> XmlBom<'_, R> {
                 affect_places,
                 ..
             } => {
-                if ext {
-                    match self.frames.last_mut() {
-                        Some(Frame::Component { vulns, .. }) => vulns.push((*raw, place)),
-                        _ => emitter.diagnose(
-                            place,
-                            "extension vulnerability outside a component: skipped",
-                        ),
-                    }
+                // Inside a component, the extension's vulnerability is about that component
+                // (its `ref` is often a random id); it is resolved when the component ends.
+                if let (true, Some(Frame::Component { vulns, .. })) = (ext, self.frames.last_mut())
+                {
+                    vulns.push((*raw, place));
                 } else {
                     let r = self.builder_add(*raw, place, affect_places, emitter);
                     self.sink(r)?;
@@ -802,6 +722,136 @@ impl<R: BufRead> XmlBom<'_, R> {
             file: self.file.to_string(),
             message,
         })
+    }
+}
+
+/// What an element that just opened starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Nothing,
+    /// A leaf whose text the open frame keeps.
+    Capture,
+    Component {
+        root: bool,
+    },
+    Hash,
+    License,
+    Tool,
+    Vulnerability {
+        ext: bool,
+        top_level: bool,
+    },
+    Rating,
+    Target,
+    AffectedVersion,
+    /// `v:source` of the 1.0 extension (its name is an attribute).
+    ExtSource,
+    Service,
+    Dependency,
+}
+
+/// Decides what the element at the end of `names` (the open path) starts, given the
+/// innermost open frame `(depth, kind)`. Paths are matched relative to the frame, so the
+/// fields of nested records never mix.
+fn decide(names: &[&str], frame: Option<(usize, FrameKind)>) -> Open {
+    if let Some((fd, kind)) = frame {
+        let rel = names.get(fd + 1..).unwrap_or_default();
+        return match kind {
+            FrameKind::Component => decide_in_component(rel),
+            FrameKind::Tool => match rel {
+                ["name" | "version"] => Open::Capture,
+                _ => Open::Nothing,
+            },
+            FrameKind::Vuln { ext } => {
+                let rel: Vec<&str> = rel
+                    .iter()
+                    .map(|n| {
+                        if ext {
+                            n.strip_prefix("v:").unwrap_or(n)
+                        } else {
+                            n
+                        }
+                    })
+                    .collect();
+                decide_in_vulnerability(&rel)
+            }
+        };
+    }
+    match names {
+        ["bom", "metadata", "component"] => Open::Component { root: true },
+        ["bom", "components", "component"] => Open::Component { root: false },
+        ["bom", "metadata", "tools", "tool"]
+        | ["bom", "metadata", "tools", "components", "component"]
+        | ["bom", "metadata", "tools", "services", "service"] => Open::Tool,
+        ["bom", "vulnerabilities", "vulnerability"] => Open::Vulnerability {
+            ext: false,
+            top_level: true,
+        },
+        ["bom", "v:vulnerabilities", "v:vulnerability"] => Open::Vulnerability {
+            ext: true,
+            top_level: true,
+        },
+        ["bom", "services", .., "service"] => Open::Service,
+        ["bom", "dependencies" | "dg:dependencies", rest @ ..]
+            if !rest.is_empty()
+                && rest
+                    .iter()
+                    .all(|n| *n == "dependency" || *n == "dg:dependency") =>
+        {
+            Open::Dependency
+        }
+        _ => Open::Nothing,
+    }
+}
+
+fn decide_in_component(rel: &[&str]) -> Open {
+    match rel {
+        ["components", "component"] => Open::Component { root: false },
+        ["v:vulnerabilities", "v:vulnerability"] => Open::Vulnerability {
+            ext: true,
+            top_level: false,
+        },
+        ["name" | "group" | "version" | "purl"]
+        | ["licenses", "expression"]
+        | ["licenses", "license", "id" | "name"] => Open::Capture,
+        ["hashes", "hash"] => Open::Hash,
+        ["licenses", "license"] => Open::License,
+        _ => Open::Nothing,
+    }
+}
+
+fn decide_in_vulnerability(rel: &[&str]) -> Open {
+    match rel {
+        ["ratings", "rating"] => Open::Rating,
+        ["affects", "target"] => Open::Target,
+        ["affects", "target", "versions", "version"] => Open::AffectedVersion,
+        ["source"] => Open::ExtSource,
+        ["id"]
+        | ["source", "name" | "url"]
+        | ["references", "reference", "id"]
+        | [
+            "ratings",
+            "rating",
+            "score" | "severity" | "method" | "vector",
+        ]
+        | ["ratings", "rating", "score", "base"]
+        | ["ratings", "rating", "source", "name"]
+        | ["cwes", "cwe"]
+        | ["description" | "detail" | "recommendation" | "workaround"]
+        | ["recommendations", "recommendation"]
+        | ["advisories", "advisory"]
+        | ["advisories", "advisory", "url"]
+        | ["analysis", "state" | "justification" | "detail"]
+        | ["analysis", "responses", "response"]
+        | ["affects", "target", "ref"]
+        | [
+            "affects",
+            "target",
+            "versions",
+            "version",
+            "version" | "range" | "status",
+        ] => Open::Capture,
+        _ => Open::Nothing,
     }
 }
 
@@ -861,6 +911,32 @@ fn vuln_leaf(raw: &mut RawVulnerability, rel: &[&str], value: Option<String>) {
         }
         _ => {}
     }
+}
+
+/// The XPath-like place of the last element of `path`: `/bom/components/component[3]/name`.
+fn place_of(path: &[Elem]) -> String {
+    let mut s = String::new();
+    for e in path {
+        s.push('/');
+        s.push_str(&e.name);
+        if e.index > 1 || is_list_item(&e.name) {
+            s.push('[');
+            s.push_str(&e.index.to_string());
+            s.push(']');
+        }
+    }
+    s
+}
+
+/// Cuts the middle out of a very deep path so that an error message stays readable.
+fn shorten(place: &str) -> String {
+    let parts: Vec<&str> = place.split('/').collect();
+    if parts.len() <= 16 {
+        return place.to_string();
+    }
+    let head = parts[..8].join("/");
+    let tail = parts[parts.len() - 6..].join("/");
+    format!("{head}/...({} more)/{tail}", parts.len() - 14)
 }
 
 /// Element names shown with their index in places even when first.
