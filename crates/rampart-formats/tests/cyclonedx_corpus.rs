@@ -509,7 +509,10 @@ fn rejected_files_say_where_and_why() {
     // A DSSE / in-toto envelope around a CycloneDX predicate is another format (not unwrapped).
     let p = corpus::file("trivy-golden/fixtures/sbom/centos-7-cyclonedx.intoto.jsonl").unwrap();
     let msg = parse(&p).unwrap_err().to_string();
-    assert!(msg.contains("unknown report format") && msg.contains("payloadType"), "{msg}");
+    assert!(
+        msg.contains("unknown report format") && msg.contains("payloadType"),
+        "{msg}"
+    );
     let p = corpus::file("cyclonedx/guac-exampledata/invalid-cyclonedx.json").unwrap();
     assert!(
         parse(&p)

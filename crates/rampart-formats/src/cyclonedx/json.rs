@@ -180,6 +180,17 @@ struct Record<T>(Result<T, String>);
 impl<'de, T: DeserializeOwned> Deserialize<'de> for Record<T> {
     fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = Value::deserialize(d)?;
+        let kind = match &v {
+            Value::Object(_) => None,
+            Value::Null => Some("null"),
+            Value::Bool(_) => Some("a boolean"),
+            Value::Number(_) => Some("a number"),
+            Value::String(_) => Some("a string"),
+            Value::Array(_) => Some("an array"),
+        };
+        if let Some(kind) = kind {
+            return Ok(Record(Err(format!("expected an object, found {kind}"))));
+        }
         Ok(Record(serde_json::from_value(v).map_err(|e| e.to_string())))
     }
 }

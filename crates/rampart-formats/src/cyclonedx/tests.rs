@@ -114,6 +114,13 @@ fn json_bad_records_are_diagnosed_not_fatal() {
     );
     let places: Vec<&str> = o.diagnostics.iter().map(|d| d.place.as_str()).collect();
     assert!(places.contains(&"/components/0"), "{places:?}");
+    assert!(
+        o.diagnostics[0]
+            .message
+            .contains("expected an object, found a string"),
+        "{:?}",
+        o.diagnostics
+    );
     assert!(places.contains(&"/components/1/licenses/2"), "{places:?}");
     assert!(places.contains(&"/specVersion"), "{places:?}");
 }

@@ -29,7 +29,10 @@ pub(crate) fn observation(
             fixed
         };
     }
-    let title = format!("{id} in {}", package_label(&location));
+    let title = format!("{id} in {}", package_label(&location))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut obs = Observation::new(
         &tool.name,
         FindingKind::Dependency,
