@@ -30,11 +30,17 @@ pub enum Format {
     Semgrep,
     /// Gitleaks JSON.
     Gitleaks,
+    /// Bandit JSON.
+    Bandit,
+    /// Checkov JSON (one report, or a list of per-framework reports).
+    Checkov,
+    /// detect-secrets baseline JSON.
+    DetectSecrets,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 10] = [
         Format::Sarif,
         Format::CycloneDxJson,
         Format::CycloneDxXml,
@@ -42,6 +48,9 @@ impl Format {
         Format::Grype,
         Format::Semgrep,
         Format::Gitleaks,
+        Format::Bandit,
+        Format::Checkov,
+        Format::DetectSecrets,
     ];
 
     /// The name used by `--format` and stored with each scan.
@@ -54,6 +63,9 @@ impl Format {
             Format::Grype => "grype",
             Format::Semgrep => "semgrep",
             Format::Gitleaks => "gitleaks",
+            Format::Bandit => "bandit",
+            Format::Checkov => "checkov",
+            Format::DetectSecrets => "detect-secrets",
         }
     }
 
@@ -70,8 +82,9 @@ impl Format {
             Format::Sarif => None,
             Format::CycloneDxJson | Format::CycloneDxXml => Some(ToolKind::Sbom),
             Format::Trivy | Format::Grype => Some(ToolKind::Sca),
-            Format::Semgrep => Some(ToolKind::Sast),
-            Format::Gitleaks => Some(ToolKind::Secrets),
+            Format::Semgrep | Format::Bandit => Some(ToolKind::Sast),
+            Format::Gitleaks | Format::DetectSecrets => Some(ToolKind::Secrets),
+            Format::Checkov => Some(ToolKind::Iac),
         }
     }
 }
@@ -111,8 +124,8 @@ fn skip_ws(b: &[u8]) -> &[u8] {
     &b[start..]
 }
 
-const EXPECTED: &str =
-    "expected SARIF, CycloneDX (JSON or XML), Trivy, Grype, Semgrep or Gitleaks JSON";
+const EXPECTED: &str = "expected SARIF, CycloneDX (JSON or XML), Trivy, Grype, Semgrep, \
+     Gitleaks, Bandit, Checkov or detect-secrets JSON";
 
 /// Decides the format of a report from its first bytes. `Err` says what was seen.
 pub fn detect(head: &[u8]) -> Result<Format, String> {
@@ -144,6 +157,9 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
                 if rest.first() == Some(&b']') {
                     return Err("an empty JSON array: no tool can be told from it (a Gitleaks report with no leaks is `[]`: pass --format gitleaks)".into());
                 }
+            }
+            if keys.iter().any(|k| k == "check_type") {
+                return Ok(Format::Checkov);
             }
             if keys.iter().any(|k| k == "RuleID" || k == "Secret")
                 || (keys.iter().any(|k| k == "rule") && keys.iter().any(|k| k == "offender"))
@@ -217,6 +233,9 @@ fn detect_object(keys: &[String]) -> Option<Format> {
     if has("matches") && (has("descriptor") || has("source") || has("distro") || keys.len() == 1) {
         return Some(Format::Grype);
     }
+    if let Some(f) = detect_python_tools(keys) {
+        return Some(f);
+    }
     // A report bigger than the head may show only `version, results` (semgrep's order) or only
     // `errors, interfile_languages_used, paths` (keys sorted): see also `detect_semgrep_records`.
     if (has("results") && (has("errors") || has("paths"))
@@ -227,6 +246,31 @@ fn detect_object(keys: &[String]) -> Option<Format> {
         && !has("plugins_used")
     {
         return Some(Format::Semgrep);
+    }
+    None
+}
+
+/// Bandit, Checkov and detect-secrets reports, told by their top-level keys (a big report's
+/// head may show only the first few):
+/// * detect-secrets: `plugins_used` (or `filters_used` with `results`), in every version;
+/// * Bandit: `metrics` with `generated_at`, `errors` or `results` (keys sorted, `metrics`
+///   holds per-file counts that can fill the head);
+/// * Checkov: `check_type` with `results` or `summary` (`check_type` comes first), or the
+///   summary-only object Checkov writes when nothing was scanned (`checkov_version` with
+///   `passed` / `failed`).
+fn detect_python_tools(keys: &[String]) -> Option<Format> {
+    let has = |k: &str| keys.iter().any(|x| x == k);
+    if has("plugins_used") || (has("filters_used") && has("results")) {
+        return Some(Format::DetectSecrets);
+    }
+    if has("metrics") && (has("generated_at") || has("errors") || has("results")) {
+        return Some(Format::Bandit);
+    }
+    if has("check_type") && (has("results") || has("summary")) {
+        return Some(Format::Checkov);
+    }
+    if has("checkov_version") && (has("passed") || has("failed")) {
+        return Some(Format::Checkov);
     }
     None
 }
@@ -382,7 +426,34 @@ mod tests {
             detect(br#"{"errors": [], "interfile_languages_used": [], "paths": {"scanned": ["a"#),
             Ok(Format::Semgrep)
         );
-        assert!(detect(br#"{"results": [{"filename": "a.py", "test_id": "B101"}], "errors": [], "metrics": {}}"#).is_err());
+        assert_eq!(
+            detect(br#"{"results": [{"filename": "a.py", "test_id": "B101"}], "errors": [], "metrics": {}}"#),
+            Ok(Format::Bandit)
+        );
+        assert_eq!(
+            detect(br#"{"errors": [], "generated_at": "2026-01-01T00:00:00Z", "metrics": {"./a.py": {"loc": 1"#),
+            Ok(Format::Bandit)
+        );
+        assert_eq!(
+            detect(br#"{"check_type": "dockerfile", "results": {"passed_checks": ["#),
+            Ok(Format::Checkov)
+        );
+        assert_eq!(
+            detect(br#"[{"check_type": "terraform", "results": {}}, {"check_type": "secrets"}]"#),
+            Ok(Format::Checkov)
+        );
+        assert_eq!(
+            detect(br#"{"passed": 0, "failed": 0, "skipped": 0, "checkov_version": "3.3.30"}"#),
+            Ok(Format::Checkov)
+        );
+        assert_eq!(
+            detect(br#"{"version": "1.5.0", "plugins_used": [{"name": "AWSKeyDetector"}], "results": {}}"#),
+            Ok(Format::DetectSecrets)
+        );
+        assert_eq!(
+            detect(br#"{"exclude": {}, "generated_at": "x", "plugins_used": [], "results": {}}"#),
+            Ok(Format::DetectSecrets)
+        );
         assert!(
             detect(b"\x00\x01\x02garbage")
                 .unwrap_err()

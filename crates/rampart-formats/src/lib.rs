@@ -8,9 +8,12 @@
 //! never let a secret value out: secret parsers hash the value with the installation key
 //! ([`ParseContext::secret_key`]) and keep a redacted preview only.
 
+pub mod bandit;
+pub mod checkov;
 pub mod corpus;
 pub mod cyclonedx;
 pub mod detect;
+pub mod detect_secrets;
 pub mod emit;
 pub mod error;
 pub mod gitleaks;
@@ -46,6 +49,9 @@ pub fn parse_as<R: BufRead>(
         Format::Grype => grype::parse(reader, ctx, emitter),
         Format::Semgrep => semgrep::parse(reader, ctx, emitter),
         Format::Gitleaks => gitleaks::parse(reader, ctx, emitter),
+        Format::Bandit => bandit::parse(reader, ctx, emitter),
+        Format::Checkov => checkov::parse(reader, ctx, emitter),
+        Format::DetectSecrets => detect_secrets::parse(reader, ctx, emitter),
     }
     .map_err(|e| match emitter.sink_error() {
         Some(msg) => ParseError::Sink {
