@@ -591,14 +591,14 @@ impl<'p, 'e> State<'p, 'e> {
             found_in: found_in(rc),
         });
         let cvss = match cvss {
-            Some(Record::Object(map)) => trivy_cvss(&map, severity_source.as_deref()),
+            Some(Record::Object(map)) => trivy_cvss(map, severity_source.as_deref()),
             _ => Vec::new(),
         };
         let vuln_ids = vuln_ids(&id, &vendor_ids);
         let mut o = self.observation(FindingKind::Dependency, id, title, location, rc, ptr);
         o.vuln_ids = vuln_ids;
         o.cwes = cwes(&cwe_ids);
-        o.severity = severity(label.as_deref(), cvss);
+        o.severity = severity(label, cvss);
         o.message = take(description);
         o.references = references(primary_url, refs);
         if let Some(fp) = take(fingerprint) {
@@ -660,7 +660,7 @@ impl<'p, 'e> State<'p, 'e> {
         o.message = non_empty(m.message.as_deref())
             .or(non_empty(m.description.as_deref()))
             .map(String::from);
-        o.severity = severity(m.severity.as_deref(), Vec::new());
+        o.severity = severity(m.severity.take(), Vec::new());
         o.remediation = non_empty(m.resolution.as_deref()).map(String::from);
         o.references = references(m.primary_url.take(), std::mem::take(&mut m.references));
         o.snippet = cause_snippet(cause);
@@ -723,7 +723,7 @@ impl<'p, 'e> State<'p, 'e> {
             Some(c) => scrub(format!("{title} ({c})")),
             None => title,
         });
-        o.severity = severity(s.severity.as_deref(), Vec::new());
+        o.severity = severity(s.severity.clone(), Vec::new());
         o.snippet = None;
         o.secret = Some(match unmasked {
             Some(m) => secret::evidence(&self.ctx.secret_key, m),
@@ -785,7 +785,7 @@ impl<'p, 'e> State<'p, 'e> {
             Some(c) => format!("{subject} is licensed under {name} (category {c})"),
             None => format!("{subject} is licensed under {name}"),
         });
-        o.severity = severity(l.severity.as_deref(), Vec::new());
+        o.severity = severity(l.severity.clone(), Vec::new());
         if let Some(link) = non_empty(l.link.as_deref()) {
             o.references.push(link.to_string());
         }
@@ -1249,10 +1249,14 @@ fn cwes(raw: &[String]) -> Vec<u32> {
     out
 }
 
-/// The primary URL first, then the references, de-duplicated.
-fn references(primary: Option<String>, refs: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(refs.len() + 1);
-    for r in primary.into_iter().chain(refs) {
+/// The primary URL first, then the references, trimmed and de-duplicated (the list is reused,
+/// not copied).
+fn references(primary: Option<String>, mut refs: Vec<String>) -> Vec<String> {
+    if let Some(p) = primary {
+        refs.insert(0, p);
+    }
+    let mut out: Vec<String> = Vec::with_capacity(refs.len());
+    for r in refs {
         if let Some(r) = take(Some(r))
             && !out.contains(&r)
         {
@@ -1265,23 +1269,26 @@ fn references(primary: Option<String>, refs: Vec<String>) -> Vec<String> {
 /// CVSS entries of a vulnerability: newest CVSS version first; within a version the
 /// `SeveritySource` first, then the other sources in name order. Identical entries from two
 /// sources are kept once.
-fn trivy_cvss(map: &BTreeMap<String, Record<CvssEntry>>, preferred: Option<&str>) -> Vec<Cvss> {
-    let mut sources: Vec<&String> = map.keys().collect();
+fn trivy_cvss(map: BTreeMap<String, Record<CvssEntry>>, preferred: Option<&str>) -> Vec<Cvss> {
+    let mut entries: Vec<(String, CvssEntry)> = map
+        .into_iter()
+        .filter_map(|(source, e)| match e {
+            Record::Object(e) => Some((source, e)),
+            Record::Other(_) => None,
+        })
+        .collect();
     if let Some(p) = preferred {
-        sources.sort_by_key(|s| s.as_str() != p);
+        entries.sort_by_key(|(source, _)| source.as_str() != p);
     }
-    let mut out: Vec<Cvss> = Vec::new();
+    let mut out: Vec<Cvss> = Vec::with_capacity(entries.len());
     for version in [CvssVersion::V4, CvssVersion::V3, CvssVersion::V2] {
-        for s in &sources {
-            let Some(Record::Object(e)) = map.get(*s) else {
-                continue;
-            };
+        for (_, e) in &mut entries {
             let (vector, score) = match version {
-                CvssVersion::V4 => (&e.v40_vector, e.v40_score),
-                CvssVersion::V3 => (&e.v3_vector, e.v3_score),
-                CvssVersion::V2 => (&e.v2_vector, e.v2_score),
+                CvssVersion::V4 => (e.v40_vector.take(), e.v40_score),
+                CvssVersion::V3 => (e.v3_vector.take(), e.v3_score),
+                CvssVersion::V2 => (e.v2_vector.take(), e.v2_score),
             };
-            let vector = non_empty(vector.as_deref()).map(String::from);
+            let vector = take(vector);
             if vector.is_none() && score.is_none() {
                 continue;
             }
@@ -1300,9 +1307,10 @@ fn trivy_cvss(map: &BTreeMap<String, Record<CvssEntry>>, preferred: Option<&str>
 
 /// Severity from Trivy's word (kept verbatim); `UNKNOWN`, a missing or an unrecognized word
 /// falls back to the first CVSS score, else info.
-fn severity(label: Option<&str>, cvss: Vec<Cvss>) -> SeverityInfo {
-    let label = non_empty(label);
+fn severity(label: Option<String>, cvss: Vec<Cvss>) -> SeverityInfo {
+    let label = take(label);
     let known = label
+        .as_deref()
         .filter(|l| !l.eq_ignore_ascii_case("unknown"))
         .and_then(Severity::from_label);
     let level = known
@@ -1314,7 +1322,7 @@ fn severity(label: Option<&str>, cvss: Vec<Cvss>) -> SeverityInfo {
         .unwrap_or(Severity::Info);
     SeverityInfo {
         level,
-        tool_label: label.map(String::from),
+        tool_label: label,
         cvss,
     }
 }
@@ -1326,36 +1334,42 @@ fn purl_type(purl: &str) -> Option<&str> {
     (!ty.is_empty()).then_some(ty)
 }
 
-/// The purl type and namespace of an OS package of a Trivy OS family, as Trivy writes them.
+/// Trivy OS families: the result `Type`, and the purl type and namespace Trivy writes for
+/// their packages.
+const OS_FAMILIES: [(&str, &str, &str); 24] = [
+    ("alpine", "apk", "alpine"),
+    ("wolfi", "apk", "wolfi"),
+    ("chainguard", "apk", "chainguard"),
+    ("minimos", "apk", "minimos"),
+    ("debian", "deb", "debian"),
+    ("ubuntu", "deb", "ubuntu"),
+    ("redhat", "rpm", "redhat"),
+    ("centos", "rpm", "centos"),
+    ("rocky", "rpm", "rocky"),
+    ("alma", "rpm", "alma"),
+    ("oracle", "rpm", "oracle"),
+    ("amazon", "rpm", "amazon"),
+    ("fedora", "rpm", "fedora"),
+    ("photon", "rpm", "photon"),
+    ("cbl-mariner", "rpm", "cbl-mariner"),
+    ("azurelinux", "rpm", "azurelinux"),
+    ("echo", "rpm", "echo"),
+    ("opensuse", "rpm", "opensuse"),
+    ("opensuse-leap", "rpm", "opensuse"),
+    ("opensuse-tumbleweed", "rpm", "opensuse"),
+    ("opensuse.leap", "rpm", "opensuse"),
+    ("opensuse.tumbleweed", "rpm", "opensuse"),
+    ("sles", "rpm", "suse"),
+    ("slem", "rpm", "suse"),
+];
+
+/// The purl type and namespace of an OS package of a Trivy OS family.
 fn os_purl(result_type: &str) -> Option<(&'static str, &'static str)> {
-    Some(match result_type.to_ascii_lowercase().as_str() {
-        "alpine" => ("apk", "alpine"),
-        "wolfi" => ("apk", "wolfi"),
-        "chainguard" => ("apk", "chainguard"),
-        "minimos" => ("apk", "minimos"),
-        "debian" => ("deb", "debian"),
-        "ubuntu" => ("deb", "ubuntu"),
-        "redhat" => ("rpm", "redhat"),
-        "centos" => ("rpm", "centos"),
-        "rocky" => ("rpm", "rocky"),
-        "alma" => ("rpm", "alma"),
-        "oracle" => ("rpm", "oracle"),
-        "amazon" => ("rpm", "amazon"),
-        "fedora" => ("rpm", "fedora"),
-        "photon" => ("rpm", "photon"),
-        "cbl-mariner" => ("rpm", "cbl-mariner"),
-        "azurelinux" => ("rpm", "azurelinux"),
-        "echo" => ("rpm", "echo"),
-        "opensuse"
-        | "opensuse-leap"
-        | "opensuse-tumbleweed"
-        | "opensuse.leap"
-        | "opensuse.tumbleweed" => ("rpm", "opensuse"),
-        "sles" | "slem" | "suse linux enterprise server" | "suse linux enterprise micro" => {
-            ("rpm", "suse")
-        }
-        _ => return None,
-    })
+    let t = result_type.trim();
+    OS_FAMILIES
+        .iter()
+        .find(|(family, _, _)| family.eq_ignore_ascii_case(t))
+        .map(|(_, ty, ns)| (*ty, *ns))
 }
 
 /// Builds a purl for a package Trivy gave none for, from the result `Type`:

@@ -344,3 +344,39 @@ fn xeol_reports_are_refused_by_the_grype_parser() {
         assert!(message.contains("`xeol`, not Grype"), "{message}");
     }
 }
+
+/// Every truncation and a few thousand byte-level corruptions of a real report: the parser
+/// returns a result or an error naming the file, and never panics.
+#[test]
+fn damaged_reports_never_panic() {
+    let Some(path) =
+        corpus::file("defectdojo/anchore_grype/check_all_fields_different_ids_fabricated.json")
+    else {
+        return;
+    };
+    let bytes = std::fs::read(&path).unwrap();
+    let ctx = ctx(&path);
+    for cut in (0..bytes.len()).step_by(3) {
+        if let Err(e) = parse_bytes(&bytes[..cut], Some(Format::Grype), &ctx) {
+            assert!(e.to_string().starts_with(&ctx.file_name), "{e}");
+        }
+    }
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    const NASTY: &[u8] = b"{}[]\",:\\0n-e \n\xff";
+    for _ in 0..1500 {
+        let mut damaged = bytes.clone();
+        for _ in 0..1 + next() % 4 {
+            let at = (next() % damaged.len() as u64) as usize;
+            damaged[at] = NASTY[(next() % NASTY.len() as u64) as usize];
+        }
+        if let Err(e) = parse_bytes(&damaged, Some(Format::Grype), &ctx) {
+            assert!(e.to_string().starts_with(&ctx.file_name), "{e}");
+        }
+    }
+}

@@ -752,11 +752,13 @@ static LIVE: AtomicUsize = AtomicUsize::new(0);
 /// Held by every test of this file, so the memory measurement sees no other test's heap.
 static EXCLUSIVE: Mutex<()> = Mutex::new(());
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
             let now = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(now, Ordering::Relaxed);
         }
@@ -862,10 +864,12 @@ fn a_200k_vulnerability_report_streams_in_constant_memory() {
     let _alone = EXCLUSIVE.lock().unwrap_or_else(|e| e.into_inner());
     let base = LIVE.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed);
     let start = std::time::Instant::now();
     let outcome = rampart_formats::parse(report, None, &ctx, &mut emitter).unwrap();
     let secs = start.elapsed().as_secs_f64();
     let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations;
     drop(emitter);
     assert_eq!(outcome.observations as usize, N);
     assert_eq!(count, N);
@@ -874,9 +878,52 @@ fn a_200k_vulnerability_report_streams_in_constant_memory() {
     // The report is ~330 MB; the parse holds one record plus the 256 KiB read buffer and the
     // 64 KiB detection head (the other tests of this file wait: see EXCLUSIVE).
     eprintln!(
-        "trivy: {N} vulnerabilities in {secs:.2}s = {:.0} vulns/s, peak heap growth {} KiB",
+        "trivy: {N} vulnerabilities in {secs:.2}s = {:.0} vulns/s, peak heap growth {} KiB, \
+         {} allocations per vulnerability",
         N as f64 / secs,
-        peak / 1024
+        peak / 1024,
+        allocations / N
     );
     assert!(peak < 4 * 1024 * 1024, "peak heap growth {peak} bytes");
+}
+
+/// Every truncation and a few thousand byte-level corruptions of real reports: the parser
+/// returns a result or an error naming the file, and never panics.
+#[test]
+fn damaged_reports_never_panic() {
+    let _alone = EXCLUSIVE.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(path) = corpus::file("defectdojo/trivy/misconfigurations_and_secrets.json") else {
+        return;
+    };
+    let k8s =
+        corpus::file("defectdojo/trivy/kubernetes_fabricated_internal_duplicates_subset.json")
+            .unwrap();
+    for path in [path, k8s] {
+        let bytes = std::fs::read(&path).unwrap();
+        let ctx = ctx(&path);
+        let step = (bytes.len() / 600).max(1);
+        for cut in (0..bytes.len()).step_by(step) {
+            if let Err(e) = parse_bytes(&bytes[..cut], Some(Format::Trivy), &ctx) {
+                assert!(e.to_string().starts_with(&ctx.file_name), "{e}");
+            }
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        const NASTY: &[u8] = b"{}[]\",:\\0n-e \n\xff";
+        for _ in 0..600 {
+            let mut damaged = bytes.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() % damaged.len() as u64) as usize;
+                damaged[at] = NASTY[(next() % NASTY.len() as u64) as usize];
+            }
+            if let Err(e) = parse_bytes(&damaged, Some(Format::Trivy), &ctx) {
+                assert!(e.to_string().starts_with(&ctx.file_name), "{e}");
+            }
+        }
+    }
 }
