@@ -207,6 +207,9 @@ impl<R: BufRead> Scanner<R> {
 
     // -----------------------------------------------------------------------------------------
 
+    /// The reader's buffered bytes (empty at the end of the input), retrying interrupted
+    /// reads. The second `fill_buf` only returns the buffer the first one filled: returning the
+    /// first call's slice from inside the loop is what the borrow checker refuses.
     fn fill(&mut self) -> Result<&[u8], ParseError> {
         loop {
             match self.reader.fill_buf() {
