@@ -161,6 +161,12 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
             if keys.iter().any(|k| k == "check_type") {
                 return Ok(Format::Checkov);
             }
+            // Trivy before 0.20 wrote a bare list of results.
+            if keys.iter().any(|k| k == "Target")
+                && keys.iter().any(|k| k == "Vulnerabilities" || k == "Misconfigurations" || k == "Type")
+            {
+                return Ok(Format::Trivy);
+            }
             if keys.iter().any(|k| k == "RuleID" || k == "Secret")
                 || (keys.iter().any(|k| k == "rule") && keys.iter().any(|k| k == "offender"))
             {
@@ -228,6 +234,12 @@ fn detect_object(keys: &[String]) -> Option<Format> {
         return Some(Format::Sarif);
     }
     if has("SchemaVersion") && (has("Results") || has("ArtifactName") || has("ArtifactType")) {
+        return Some(Format::Trivy);
+    }
+    // `trivy k8s --format json`: resources that each carry Trivy results.
+    if has("ClusterName")
+        && (has("Resources") || has("Vulnerabilities") || has("Misconfigurations"))
+    {
         return Some(Format::Trivy);
     }
     if has("matches") && (has("descriptor") || has("source") || has("distro") || keys.len() == 1) {
@@ -388,6 +400,14 @@ mod tests {
         );
         assert_eq!(
             detect(br#"{"SchemaVersion":2,"ArtifactName":"x"}"#),
+            Ok(Format::Trivy)
+        );
+        assert_eq!(
+            detect(br#"{"ClusterName":"c","Resources":[]}"#),
+            Ok(Format::Trivy)
+        );
+        assert_eq!(
+            detect(br#"[{"Target":"x","Type":"npm","Vulnerabilities":[]}]"#),
             Ok(Format::Trivy)
         );
         assert_eq!(detect(br#"{"matches":[],"source":{}}"#), Ok(Format::Grype));

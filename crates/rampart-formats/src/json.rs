@@ -170,8 +170,179 @@ pub fn lenient_string(v: &serde_json::Value) -> Option<String> {
 /// Serde helper: deserializes a field that may be a string, a number, a bool or null as
 /// `Option<String>`. Use with `#[serde(default, deserialize_with = "json::opt_string")]`.
 pub fn opt_string<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    // Same result as `lenient_string(&Value::deserialize(d)?)`, without building a `Value`:
+    // this runs for every string field of every record.
+    d.deserialize_any(LenientStringVisitor)
+}
+
+/// Visitor behind [`opt_string`]: scalars as text, null / arrays / objects as `None`.
+struct LenientStringVisitor;
+
+impl<'de> Visitor<'de> for LenientStringVisitor {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string, a number, a boolean or null")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map(|n| n.to_string()))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map
+            .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(None)
+    }
+}
+
+/// Serde helper: deserializes a list of strings leniently as `Vec<String>`: null is empty, a
+/// single string is a list of one, numbers and booleans become their text, and nested arrays
+/// or objects inside the list are skipped. Use with
+/// `#[serde(default, deserialize_with = "json::strings")]`.
+pub fn strings<'de, D: de::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of strings")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element_seed(LenientSeed)? {
+                out.extend(item);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Vec<String>, A::Error> {
+            LenientStringVisitor.visit_map(map).map(|_| Vec::new())
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<String>, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<String>, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<String>, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<String>, E> {
+            Ok(LenientStringVisitor
+                .visit_f64::<E>(v)?
+                .into_iter()
+                .collect())
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<String>, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<String>, E> {
+            Ok(Vec::new())
+        }
+    }
+    struct LenientSeed;
+    impl<'de> DeserializeSeed<'de> for LenientSeed {
+        type Value = Option<String>;
+        fn deserialize<D2: de::Deserializer<'de>>(
+            self,
+            d: D2,
+        ) -> Result<Option<String>, D2::Error> {
+            d.deserialize_any(LenientStringVisitor)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Serde helper: deserializes a number or a numeric string as `Option<f64>`; anything else
+/// (null, words, objects) is `None`.
+pub fn opt_f64<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(opt_string(d)?
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|x| x.is_finite()))
+}
+
+/// Serde helper for small sub-documents: deserializes `T` through a `serde_json::Value`, and
+/// falls back to `T::default()` when the value does not have the expected shape, so one
+/// off-spec sub-object does not fail the whole record.
+pub fn lenient<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: de::Deserializer<'de>,
+    T: DeserializeOwned + Default,
+{
     let v = serde_json::Value::deserialize(d)?;
-    Ok(lenient_string(&v))
+    Ok(serde_json::from_value(v).unwrap_or_default())
+}
+
+/// An element of a streamed array: the record when it is a JSON object, else what was found
+/// instead, so the parser can report the element and go on rather than fail the document.
+#[derive(Debug)]
+pub enum Record<T> {
+    /// The element was an object and deserialized as `T`.
+    Object(T),
+    /// The element was not an object: a short description of what it was (`a string` ...).
+    Other(&'static str),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Record<T> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Record<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Record<T>, A::Error> {
+                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Record::Object)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Record<T>, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Record::Other("an array"))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Record<T>, E> {
+                Ok(Record::Other("a string"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Record<T>, E> {
+                Ok(Record::Other("a number"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Record<T>, E> {
+                Ok(Record::Other("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Record<T>, E> {
+                Ok(Record::Other("a number"))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Record<T>, E> {
+                Ok(Record::Other("a boolean"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Record<T>, E> {
+                Ok(Record::Other("null"))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
 }
 
 /// Serde helper: deserializes a field that may be a number, a numeric string or null as

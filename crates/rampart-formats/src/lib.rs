@@ -19,6 +19,7 @@ pub mod error;
 pub mod gitleaks;
 pub mod grype;
 pub mod json;
+pub mod jsonscan;
 pub mod sarif;
 pub mod secret;
 pub mod semgrep;
