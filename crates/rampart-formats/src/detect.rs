@@ -122,6 +122,10 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
         b'<' => detect_xml(body),
         b'{' => {
             let keys = object_keys(body, 1);
+            if keys.first().is_some_and(|k| k == "runs") && sarif_run_first(body) {
+                // Bandit writes `runs` first and `version` last, beyond the head of big logs.
+                return Ok(Format::Sarif);
+            }
             detect_object(&keys).ok_or_else(|| {
                 format!(
                     "a JSON object with top-level keys [{}]: {EXPECTED}",
@@ -149,6 +153,12 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
         }
         _ => Err(format!("text that is neither JSON nor XML: {EXPECTED}")),
     }
+}
+
+/// Whether the first object of a document that starts with `{"runs": [` is a SARIF run
+/// (it has `tool` or `results`).
+fn sarif_run_first(body: &[u8]) -> bool {
+    object_keys(body, 3).iter().any(|k| k == "tool" || k == "results")
 }
 
 /// The longest prefix that does not end inside a multi-byte UTF-8 character.
@@ -286,6 +296,8 @@ mod tests {
     #[test]
     fn detects_by_content() {
         assert_eq!(detect(br#"{"version":"2.1.0","runs":[]}"#), Ok(Format::Sarif));
+        assert_eq!(detect(br#"{"runs":[{"tool":{"driver":{"name":"Bandit","#), Ok(Format::Sarif));
+        assert!(detect(br#"{"runs":[{"speed":1}]}"#).is_err());
         assert_eq!(detect(br#"{"bomFormat":"CycloneDX"}"#), Ok(Format::CycloneDxJson));
         assert_eq!(
             detect(b"<?xml version=\"1.0\"?>\n<!-- c -->\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.4\">"),
