@@ -445,10 +445,12 @@ fn cwes_and_tags(r: &RawRule, id: &str, cwe_taxa: &[Option<String>]) -> (Vec<u32
     for rel in &r.relationships {
         push_cwe(&mut cwes, cwe_of_reference(&rel.target, cwe_taxa));
     }
-    if id.len() > 4
-        && id[..4].eq_ignore_ascii_case("cwe-")
-        && id[4..].chars().all(|c| c.is_ascii_digit())
-    {
+    let cwe_number = id
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("cwe-"))
+        .and_then(|_| id.get(4..))
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    if cwe_number {
         push_cwe(&mut cwes, normalize_cwe(id));
     }
     (cwes, tags)

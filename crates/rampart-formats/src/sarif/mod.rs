@@ -1,19 +1,21 @@
 //! SARIF 2.1.0 logs from any producer (CodeQL, Semgrep, Gitleaks, Trivy, Checkov, KICS,
 //! Grype, Dependency-Check, Bandit, ESLint ...), streamed.
 //!
-//! `runs[*].results` is streamed: a [`scan::Scanner`] walks the log's outer structure on the
-//! reader's buffer and copies each result, on its own, into a reused buffer, where it is
-//! deserialized and converted; memory grows with one result, and a result that cannot be
-//! read becomes a diagnostic instead of failing the log. (serde_json's streaming reader,
-//! behind `json::StreamSeq`, reads a byte per call and caps a log at ~80k results/s; this
-//! reaches several times that.) A run's `tool` (its rules) usually comes before its results;
-//! the first [`WINDOW`] results of each run are held back anyway, so run members written
-//! after them (`artifacts`, `automationDetails`, `originalUriBaseIds` ...) still apply. When
-//! `tool` comes after `results` (Semgrep, the SARIF SDK converters), every result of the run
-//! is held, as compact JSON text, until the run ends.
+//! `runs[*].results` is streamed: a byte scanner (`scan.rs`) walks the log's outer
+//! structure on its own read buffer and copies each result, on its own, into a reused
+//! buffer, where it is deserialized and converted. Memory grows with one result, and a
+//! result that is valid JSON but cannot be read becomes a diagnostic instead of failing the
+//! log. (`json::StreamSeq` runs on serde_json's streaming reader, which takes one call per
+//! byte: about 90,000 results per CPU-second here, against about 150,000 with the scanner.)
+//!
+//! A run's `tool` (its rules) usually comes before its results; the first [`WINDOW`]
+//! results of each run are held back anyway, so run members written after them
+//! (`artifacts`, `automationDetails`, `originalUriBaseIds` ...) still apply. When `tool`
+//! comes after `results` (Semgrep, the SARIF SDK converters), every result of the run is
+//! held, as JSON text, until the run ends.
 //!
 //! What each producer means (kinds of findings, where packages and resources are written)
-//! is in [`producers`]; the mapping of one result to an observation in [`convert`].
+//! is in `producers.rs`; the mapping of one result to an observation in `convert.rs`.
 
 mod context;
 mod convert;

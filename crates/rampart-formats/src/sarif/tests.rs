@@ -281,3 +281,49 @@ fn malformed_json_inside_a_result_is_placed_in_the_document() {
     let e = err("  \n ");
     assert!(e.contains("empty"), "{e}");
 }
+
+#[test]
+fn results_before_the_tool_are_all_held_whatever_their_number() {
+    let n = WINDOW + 5;
+    let s = format!(
+        r#"{{"version":"2.1.0","runs":[{{"results":[{}],"tool":{TOOL}}}]}}"#,
+        results(n)
+    );
+    let (o, obs) = ok(&s);
+    assert_eq!(obs.len(), n);
+    assert!(obs.iter().all(|x| x.title == "Rule one" && x.cwes == [89]));
+    assert!(o.diagnostics.is_empty(), "{:?}", o.diagnostics);
+}
+
+/// A small log with most of what the parser reads, including multi-byte text.
+const RICH: &str = r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Trivy","rules":[
+ {"id":"CVE-2021-1","name":"OsPackageVulnerability","shortDescription":{"text":"ümlaut ☃"},
+  "help":{"text":"Package: x\nVersion: 1\nFixed Version: 2"},"properties":{"security-severity":"7.5","tags":["CWE-79","vulnerability"]}},
+ {"id":"DS-1","name":"Misconfiguration","messageStrings":{"m":{"text":"{0} é"}}}]}},
+ "originalUriBaseIds":{"ROOT":{"uri":"file:///src/"}},"artifacts":[{"location":{"uri":"file:///src/a%20b.txt"}}],
+ "results":[{"ruleId":"CVE-2021-1","ruleIndex":0,"level":"Error","message":{"text":"Package: x\nInstalled Version: 1"},
+   "locations":[{"physicalLocation":{"artifactLocation":{"index":0},"region":{"startLine":"3","snippet":{"text":"ü"}}},
+   "logicalLocations":[{"fullyQualifiedName":"pkg:npm/%40s/x@1"}]}],"fingerprints":{"f":"é"},"suppressions":[{"kind":"inSource","status":"rejected"}]},
+  {"ruleId":"DS-1","message":{"id":"m","arguments":["ß"]},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"C:\\x\\y.tf"}}}],"rank":12.5},
+  {"kind":"pass"}]}]}"#;
+
+#[test]
+fn never_panics_on_damaged_input() {
+    let (o, obs) = ok(RICH);
+    assert_eq!(obs.len(), 2, "{:?}", o.diagnostics);
+    assert_eq!(obs[0].kind, FindingKind::Dependency);
+    assert_eq!(obs[0].location.file(), Some("a b.txt"));
+    assert_eq!(obs[1].kind, FindingKind::Iac);
+    assert_eq!(obs[1].message.as_deref(), Some("ß é"));
+    let bytes = RICH.as_bytes();
+    for cut in 0..bytes.len() {
+        let _ = parse_bytes(&bytes[..cut], Some(Format::Sarif), &ctx());
+    }
+    for i in 0..bytes.len() {
+        for b in [b'"', b'{', b']', b'\\', b'0', b',', b' ', 0xC3] {
+            let mut m = bytes.to_vec();
+            m[i] = b;
+            let _ = parse_bytes(&m, Some(Format::Sarif), &ctx());
+        }
+    }
+}
