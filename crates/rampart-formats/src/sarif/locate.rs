@@ -39,12 +39,20 @@ impl Place {
     /// The primary location of `r`: the first location with a physical path (else the first
     /// location; else `analysisTarget`), with further locations listed.
     pub fn of(r: &mut RawResult, ctx: &RunCtx) -> Place {
-        let paths: Vec<Option<String>> = r.locations.iter().map(|l| loc_path(l, ctx)).collect();
-        let primary = paths.iter().position(Option::is_some).unwrap_or(0);
+        let (primary, path) = match r.locations.len() {
+            0 => (0, None),
+            1 => (0, loc_path(&r.locations[0], ctx)),
+            _ => r
+                .locations
+                .iter()
+                .enumerate()
+                .find_map(|(i, l)| loc_path(l, ctx).map(|p| (i, Some(p))))
+                .unwrap_or((0, None)),
+        };
         let mut place = Place::default();
         if primary < r.locations.len() {
             let loc = r.locations.remove(primary);
-            place.fill(loc, paths.get(primary).cloned().flatten(), ctx);
+            place.fill(loc, path, ctx);
         } else {
             place.path = r
                 .analysis_target

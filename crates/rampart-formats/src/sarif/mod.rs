@@ -414,7 +414,13 @@ impl RunState {
                 .diagnose(place, "result skipped: it is not an object");
             return Ok(());
         }
-        let result = match serde_json::from_slice::<raw::RawResult>(raw) {
+        // One UTF-8 check of the whole result, then serde_json's `str` reader, which does not
+        // check each string again.
+        let parsed = match std::str::from_utf8(raw) {
+            Ok(text) => serde_json::from_str::<raw::RawResult>(text),
+            Err(_) => serde_json::from_slice::<raw::RawResult>(raw),
+        };
+        let result = match parsed {
             Ok(r) => r,
             Err(e) if e.classify() == serde_json::error::Category::Data => {
                 let place = format!("/runs/{}/results/{i}", self.index);
