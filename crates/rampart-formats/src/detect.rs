@@ -141,6 +141,10 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
         b'<' => detect_xml(body),
         b'{' => {
             let keys = object_keys(body, 1);
+            if keys.first().is_some_and(|k| k == "runs") && sarif_run_first(body) {
+                // Bandit writes `runs` first and `version` last, beyond the head of big logs.
+                return Ok(Format::Sarif);
+            }
             detect_object(&keys)
                 .or_else(|| detect_semgrep_records(body, &keys))
                 .ok_or_else(|| {
@@ -206,6 +210,14 @@ fn detect_semgrep_records(body: &[u8], keys: &[String]) -> Option<Format> {
         && rec("advisory")
         && (rec("exposureType") || rec("groupKey") || rec("matchedDependency"));
     (result || finding || vuln).then_some(Format::Semgrep)
+}
+
+/// Whether the first object of a document that starts with `{"runs": [` is a SARIF run
+/// (it has `tool` or `results`).
+fn sarif_run_first(body: &[u8]) -> bool {
+    object_keys(body, 3)
+        .iter()
+        .any(|k| k == "tool" || k == "results")
 }
 
 /// The longest prefix that does not end inside a multi-byte UTF-8 character.
@@ -390,6 +402,19 @@ mod tests {
             detect(br#"{"version":"2.1.0","runs":[]}"#),
             Ok(Format::Sarif)
         );
+        assert_eq!(
+            detect(br#"{"bomFormat":"CycloneDX"}"#),
+            Ok(Format::CycloneDxJson)
+        );
+        assert_eq!(
+            detect(br#"{"version":"2.1.0","runs":[]}"#),
+            Ok(Format::Sarif)
+        );
+        assert_eq!(
+            detect(br#"{"runs":[{"tool":{"driver":{"name":"Bandit","#),
+            Ok(Format::Sarif)
+        );
+        assert!(detect(br#"{"runs":[{"speed":1}]}"#).is_err());
         assert_eq!(
             detect(br#"{"bomFormat":"CycloneDX"}"#),
             Ok(Format::CycloneDxJson)
