@@ -62,12 +62,30 @@ async fn ten_thousand_levels_of_nesting() {
     doc.push_str(&"]".repeat(10_000));
     doc.push('}');
     expect_error(doc.as_bytes(), "deep.json", &["too deep"]).await;
+    // Nesting inside a SARIF result: the result's own depth limit applies.
     let sarif = format!(
-        "{{\"version\":\"2.1.0\",\"runs\":{}{}}}",
+        r#"{{"version":"2.1.0","runs":[{{"tool":{{"driver":{{"name":"x"}}}},"results":[{{"message":{{"text":"m"}},"properties":{{"a":{}{}}}}}]}}]}}"#,
         "[".repeat(10_000),
         "]".repeat(10_000)
     );
-    expect_error(sarif.as_bytes(), "deep.sarif", &["too deep"]).await;
+    expect_error(
+        sarif.as_bytes(),
+        "deep.sarif",
+        &["deep", "/runs/0/results/0"],
+    )
+    .await;
+    // Runs that are arrays, not objects, are named as such.
+    let runs = format!(
+        r#"{{"version":"2.1.0","runs":{}{}}}"#,
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    expect_error(
+        runs.as_bytes(),
+        "runs.sarif",
+        &["/runs/0", "expected a run object"],
+    )
+    .await;
 }
 
 #[tokio::test]
