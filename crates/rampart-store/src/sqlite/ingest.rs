@@ -17,6 +17,22 @@ struct ActiveObservation {
     seen: bool,
 }
 
+#[derive(Clone, Copy)]
+struct IssueState {
+    id: i64,
+    status: IssueStatus,
+    severity: i64,
+}
+
+/// An identity key (32 hex digits) as a number, for compact in-memory indexes.
+fn key_number(hex: &str) -> Result<u128> {
+    u128::from_str_radix(hex, 16)
+        .map_err(|_| corrupt(format!("identity key {hex:?} is not 32 hex digits")))
+}
+
+/// Rows per `group_concat` chunk when bulk-loading an index.
+const LOAD_CHUNK: i64 = 8192;
+
 struct StreamState {
     id: i64,
     previous_scan: Option<i64>,
@@ -34,6 +50,10 @@ pub(crate) struct SqliteIngest {
     seen_issues: HashSet<i64>,
     new_locations: HashMap<(i64, i64), String>,
     summary: ScanSummary,
+    /// The application's issues by key, loaded at the first write (we hold the write lock, so
+    /// nobody else changes them until commit).
+    issues: Option<HashMap<u128, IssueState>>,
+    next_issue_id: i64,
 }
 
 impl SqliteIngest {
@@ -85,6 +105,8 @@ impl SqliteIngest {
             seen_issues: HashSet::new(),
             new_locations: HashMap::new(),
             summary: ScanSummary::default(),
+            issues: None,
+            next_issue_id: 0,
         })
     }
 
@@ -107,20 +129,32 @@ impl SqliteIngest {
             .await?;
         let id: i64 = row.try_get(0)?;
         let previous_scan: Option<i64> = row.try_get(1)?;
-        let rows = sqlx::query("SELECT id, issue_id, hash FROM observations WHERE stream_id = $1 AND last_scan_id IS NULL")
-            .bind(id)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        let mut active = HashMap::with_capacity(rows.len());
-        for r in rows {
-            active.insert(
-                r.try_get::<i64, _>(2)?,
-                ActiveObservation {
-                    id: r.try_get(0)?,
-                    issue_id: r.try_get(1)?,
-                    seen: false,
-                },
-            );
+        let mut active = HashMap::new();
+        let chunks: Vec<String> = sqlx::query_scalar(
+            "SELECT group_concat(id || ':' || issue_id || ':' || hash, ',') FROM observations
+             WHERE stream_id = $1 AND last_scan_id IS NULL GROUP BY id / $2",
+        )
+        .bind(id)
+        .bind(LOAD_CHUNK)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        for chunk in &chunks {
+            for triple in chunk.split(',') {
+                let mut parts = triple.split(':').map(str::parse::<i64>);
+                let (Some(Ok(obs)), Some(Ok(issue)), Some(Ok(hash))) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(corrupt(format!("observation index entry {triple:?}")));
+                };
+                active.insert(
+                    hash,
+                    ActiveObservation {
+                        id: obs,
+                        issue_id: issue,
+                        seen: false,
+                    },
+                );
+            }
         }
         self.streams.insert(
             tool.to_string(),
@@ -133,31 +167,45 @@ impl SqliteIngest {
         Ok(())
     }
 
-    /// Existing issues of this application among `keys`: key → (id, status, severity).
-    async fn existing_issues(
-        &mut self,
-        keys: &[&str],
-    ) -> Result<HashMap<String, (i64, IssueStatus, i64)>> {
-        let mut out = HashMap::with_capacity(keys.len());
-        for chunk in keys.chunks(CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "SELECT id, key, status, severity FROM issues WHERE application_id = ",
-            );
-            qb.push_bind(self.application_id).push(" AND key IN (");
-            let mut sep = qb.separated(", ");
-            for k in chunk {
-                sep.push_bind(*k);
-            }
-            qb.push(")");
-            for r in qb.build().fetch_all(&mut *self.tx).await? {
-                let status: String = r.try_get(2)?;
-                out.insert(
-                    r.try_get::<String, _>(1)?,
-                    (r.try_get(0)?, status_from_db(&status)?, r.try_get(3)?),
-                );
+    /// Loads the application's issue index (key → id, status, severity) and the next free
+    /// issue id, once per ingest, in a few large reads.
+    async fn load_issue_index(&mut self) -> Result<()> {
+        if self.issues.is_some() {
+            return Ok(());
+        }
+        let chunks: Vec<String> = sqlx::query_scalar(
+            "SELECT group_concat(key || ':' || id || ':' || status || ':' || severity, ',') FROM issues
+             WHERE application_id = $1 GROUP BY id / $2",
+        )
+        .bind(self.application_id)
+        .bind(LOAD_CHUNK)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let mut index = HashMap::new();
+        for chunk in &chunks {
+            for entry in chunk.split(',') {
+                let mut parts = entry.split(':');
+                let (Some(key), Some(id), Some(status), Some(severity)) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(corrupt(format!("issue index entry {entry:?}")));
+                };
+                let state = IssueState {
+                    id: id.parse().map_err(|_| corrupt(format!("issue id {id:?}")))?,
+                    status: status_from_db(status)?,
+                    severity: severity
+                        .parse()
+                        .map_err(|_| corrupt(format!("severity {severity:?}")))?,
+                };
+                index.insert(key_number(key)?, state);
             }
         }
-        Ok(out)
+        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM issues")
+            .fetch_one(&mut *self.tx)
+            .await?;
+        self.next_issue_id = max.unwrap_or(0) + 1;
+        self.issues = Some(index);
+        Ok(())
     }
 
     async fn record_events(&mut self, events: &[(i64, &str, String)]) -> Result<()> {
@@ -201,49 +249,57 @@ impl IngestSession for SqliteIngest {
             return Ok(());
         }
         // 2. Which issues exist; lifecycle transitions for those seen first in this scan.
-        let mut keys: Vec<&str> = pending.iter().map(|(_, k)| k.key.hex.as_str()).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let keys: Vec<String> = keys.into_iter().map(str::to_string).collect();
-        let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let existing = self.existing_issues(&key_refs).await?;
-        let mut issue_ids: HashMap<String, i64> = HashMap::with_capacity(keys.len());
+        self.load_issue_index().await?;
+        let mut index = self.issues.take().unwrap_or_default();
+        let (_, new_status) = rules.on_seen(None);
+        let mut issue_of: Vec<i64> = Vec::with_capacity(pending.len());
+        let mut new_rows: Vec<(i64, &KeyedObservation)> = Vec::new();
         let mut reopened: Vec<(i64, IssueStatus)> = Vec::new();
         let mut upgrades: Vec<(i64, i64)> = Vec::new();
-        let mut worst: HashMap<&str, i64> = HashMap::new();
-        for (_, k) in &pending {
-            let sev = severity_to_db(k.observation.severity.level);
-            let w = worst.entry(k.key.hex.as_str()).or_insert(sev);
-            *w = (*w).max(sev);
-        }
-        for (key, (id, status, severity)) in &existing {
-            issue_ids.insert(key.clone(), *id);
-            if self.seen_issues.insert(*id) {
-                let (transition, new_status) = rules.on_seen(Some(*status));
-                if transition == SeenTransition::Reopened {
-                    reopened.push((*id, new_status));
-                }
-            }
-            if let Some(w) = worst.get(key.as_str()).filter(|w| **w > *severity) {
-                upgrades.push((*id, *w));
-            }
-        }
-        // 3. New issues, one per new key (the first observation names it).
-        let mut new_rows: Vec<&KeyedObservation> = Vec::new();
-        let mut new_keys: HashSet<&str> = HashSet::new();
         for (_, ko) in &pending {
-            if !existing.contains_key(&ko.key.hex) && new_keys.insert(ko.key.hex.as_str()) {
-                new_rows.push(ko);
-            }
+            let key = key_number(&ko.key.hex)?;
+            let severity = severity_to_db(ko.observation.severity.level);
+            let state = match index.get_mut(&key) {
+                Some(state) => {
+                    if self.seen_issues.insert(state.id) {
+                        let (transition, status) = rules.on_seen(Some(state.status));
+                        if transition == SeenTransition::Reopened {
+                            reopened.push((state.id, status));
+                        }
+                        state.status = status;
+                    }
+                    if severity > state.severity {
+                        state.severity = severity;
+                        upgrades.push((state.id, severity));
+                    }
+                    *state
+                }
+                None => {
+                    // 3. A new issue; the first observation names it.
+                    let state = IssueState {
+                        id: self.next_issue_id,
+                        status: new_status,
+                        severity,
+                    };
+                    self.next_issue_id += 1;
+                    index.insert(key, state);
+                    self.seen_issues.insert(state.id);
+                    self.summary.new += 1;
+                    new_rows.push((state.id, ko));
+                    state
+                }
+            };
+            issue_of.push(state.id);
         }
-        let (_, new_status) = rules.on_seen(None);
+        self.issues = Some(index);
         for chunk in new_rows.chunks(CHUNK / 2) {
             let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen) ",
+                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen) ",
             );
-            qb.push_values(chunk, |mut b, ko| {
+            qb.push_values(chunk, |mut b, (id, ko)| {
                 let o = &ko.observation;
-                b.push_bind(self.application_id)
+                b.push_bind(*id)
+                    .push_bind(self.application_id)
                     .push_bind(&ko.key.hex)
                     .push_bind(o.kind.as_str())
                     .push_bind(&o.title)
@@ -257,13 +313,7 @@ impl IngestSession for SqliteIngest {
                     .push_bind(self.meta.ingested_at)
                     .push_bind(self.meta.ingested_at);
             });
-            qb.push(" RETURNING id, key");
-            for r in qb.build().fetch_all(&mut *self.tx).await? {
-                let id: i64 = r.try_get(0)?;
-                issue_ids.insert(r.try_get(1)?, id);
-                self.seen_issues.insert(id);
-                self.summary.new += 1;
-            }
+            qb.build().execute(&mut *self.tx).await?;
         }
         // 4. Reopened issues and severity upgrades.
         if !reopened.is_empty() {
@@ -298,18 +348,15 @@ impl IngestSession for SqliteIngest {
                 .await?;
         }
         // 5. The new statements.
-        for chunk in pending.chunks(CHUNK / 2) {
+        let rows: Vec<(i64, &(i64, KeyedObservation))> =
+            issue_of.iter().copied().zip(pending.iter()).collect();
+        for chunk in rows.chunks(CHUNK / 2) {
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data) ",
             );
-            let mut missing = None;
-            qb.push_values(chunk, |mut b, (stream_id, ko)| {
-                let issue_id = issue_ids.get(&ko.key.hex).copied().unwrap_or_else(|| {
-                    missing = Some(ko.key.hex.clone());
-                    0
-                });
+            qb.push_values(chunk, |mut b, (issue_id, (stream_id, ko))| {
                 let o = &ko.observation;
-                b.push_bind(issue_id)
+                b.push_bind(*issue_id)
                     .push_bind(*stream_id)
                     .push_bind(ko.hash)
                     .push_bind(self.scan_id)
@@ -319,15 +366,14 @@ impl IngestSession for SqliteIngest {
                     .push_bind(o.location.display())
                     .push_bind(&ko.json);
             });
-            if let Some(k) = missing {
-                return Err(corrupt(format!("no issue for key {k}")));
-            }
             qb.build().execute(&mut *self.tx).await?;
         }
-        for (stream_id, ko) in &pending {
-            if let Some(id) = issue_ids.get(&ko.key.hex) {
+        // Remember where existing issues are now said to be, to record moves at the end.
+        let first_new = self.next_issue_id - new_rows.len() as i64;
+        for (issue_id, (stream_id, ko)) in rows {
+            if issue_id < first_new {
                 self.new_locations
-                    .insert((*stream_id, *id), ko.observation.location.display());
+                    .insert((*stream_id, issue_id), ko.observation.location.display());
             }
         }
         Ok(())

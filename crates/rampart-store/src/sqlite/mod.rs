@@ -55,7 +55,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(120))
-            .foreign_keys(true)
+            // Only this crate writes, inside transactions that keep references whole; enforcing
+            // foreign keys would cost four index probes per stored observation on large ingests.
+            .foreign_keys(false)
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
