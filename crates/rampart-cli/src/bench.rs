@@ -39,14 +39,14 @@ pub async fn run(args: BenchArgs) -> Result<ExitCode> {
     let sarif = args
         .dir
         .join(format!("generated-{}.sarif", args.sarif_results));
-    if !sarif.exists() {
+    if args.sarif_results > 0 && !sarif.exists() {
         eprintln!("generating {} ...", sarif.display());
         generate_sarif(&sarif, args.sarif_results)?;
     }
     let trivy = args
         .dir
         .join(format!("generated-trivy-{}.json", args.trivy_vulns));
-    if !trivy.exists() {
+    if args.trivy_vulns > 0 && !trivy.exists() {
         eprintln!("generating {} ...", trivy.display());
         generate_trivy(&trivy, args.trivy_vulns)?;
     }

@@ -15,7 +15,9 @@ use std::collections::HashMap;
 #[derive(Debug, Default)]
 pub struct Correlator {
     target: String,
-    seen: HashMap<(String, String), u32>,
+    /// Occurrences per (tool, basis), keyed by a 128-bit hash of both: a million-result
+    /// report keeps 24 bytes per entry, not two strings.
+    seen: HashMap<u128, u32>,
 }
 
 impl Correlator {
@@ -32,7 +34,7 @@ impl Correlator {
         let base = identity_key(&self.target, &observation);
         let n = self
             .seen
-            .entry((observation.tool.name.clone(), base.hex.clone()))
+            .entry(occurrence_key(&observation.tool.name, &base.hex))
             .and_modify(|n| *n += 1)
             .or_insert(1);
         let key = base.with_occurrence(*n);
@@ -50,6 +52,18 @@ impl Correlator {
             json,
         }
     }
+}
+
+/// 128 bits of SHA-256 over the tool name and the basis hash.
+fn occurrence_key(tool: &str, hex: &str) -> u128 {
+    let mut h = Sha256::new();
+    h.update(tool.as_bytes());
+    h.update([0u8]);
+    h.update(hex.as_bytes());
+    let digest = h.finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    u128::from_le_bytes(first)
 }
 
 #[cfg(test)]

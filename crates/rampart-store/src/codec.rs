@@ -41,3 +41,34 @@ pub fn split(s: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// Compresses an observation's JSON for storage (LZ4 block with its size in front).
+pub fn pack_json(json: &str) -> Vec<u8> {
+    lz4_flex::compress_prepend_size(json.as_bytes())
+}
+
+/// Reads back what [`pack_json`] stored.
+pub fn unpack_json(bytes: &[u8]) -> crate::Result<serde_json::Value> {
+    let raw = lz4_flex::decompress_size_prepended(bytes)
+        .map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))?;
+    serde_json::from_slice(&raw)
+        .map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packs_and_unpacks() {
+        let json = r#"{"a":[1,2,3],"b":"text text text text text"}"#;
+        let packed = pack_json(json);
+        assert_eq!(
+            unpack_json(&packed).unwrap(),
+            serde_json::from_str::<serde_json::Value>(json).unwrap()
+        );
+        assert!(unpack_json(b"garbage").is_err());
+        assert_eq!(severity_from_db(9), Severity::Critical);
+        assert_eq!(severity_from_db(-1), Severity::Info);
+    }
+}

@@ -85,7 +85,9 @@ CREATE TABLE observations (
     rule_id       TEXT NOT NULL,
     severity      INTEGER NOT NULL,
     location      TEXT NOT NULL,
-    data          TEXT NOT NULL
+    -- The normalized observation as JSON, LZ4-compressed (size-prefixed block): observations
+    -- are most of a database's bytes, and compressing them makes large ingests 2-3x faster.
+    data          BLOB NOT NULL
 );
 CREATE INDEX observations_stream_active ON observations (stream_id) WHERE last_scan_id IS NULL;
 CREATE INDEX observations_issue ON observations (issue_id);

@@ -1,7 +1,7 @@
 //! One ingest on SQLite: a write transaction, batched multi-row statements.
 
 use super::corrupt;
-use crate::codec::{join, severity_to_db, status_from_db};
+use crate::codec::{join, pack_json, severity_to_db, status_from_db};
 use crate::{IngestSession, Result, ScanEnd, ScanMeta};
 use async_trait::async_trait;
 use rampart_model::{IssueStatus, KeyedObservation, Lifecycle, Scan, ScanSummary, SeenTransition};
@@ -191,7 +191,9 @@ impl SqliteIngest {
                     return Err(corrupt(format!("issue index entry {entry:?}")));
                 };
                 let state = IssueState {
-                    id: id.parse().map_err(|_| corrupt(format!("issue id {id:?}")))?,
+                    id: id
+                        .parse()
+                        .map_err(|_| corrupt(format!("issue id {id:?}")))?,
                     status: status_from_db(status)?,
                     severity: severity
                         .parse()
@@ -364,7 +366,7 @@ impl IngestSession for SqliteIngest {
                     .push_bind(&o.rule_id)
                     .push_bind(severity_to_db(o.severity.level))
                     .push_bind(o.location.display())
-                    .push_bind(&ko.json);
+                    .push_bind(pack_json(&ko.json));
             });
             qb.build().execute(&mut *self.tx).await?;
         }

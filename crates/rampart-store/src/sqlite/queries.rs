@@ -2,7 +2,9 @@
 
 use super::SqliteStore;
 use super::ingest::SqliteIngest;
-use crate::codec::{kind_from_db, severity_from_db, severity_to_db, split, status_from_db};
+use crate::codec::{
+    kind_from_db, severity_from_db, severity_to_db, split, status_from_db, unpack_json,
+};
 use crate::{
     ApplicationSummary, IngestSession, IssueDetail, IssueEvent, IssueQuery, IssueSort,
     ObservationRecord, PortfolioSummary, Result, ScanMeta, Store,
@@ -173,7 +175,7 @@ impl Store for SqliteStore {
         .iter()
         .map(|r| {
             let last: Option<i64> = r.try_get(8)?;
-            let data: String = r.try_get(9)?;
+            let data: Vec<u8> = r.try_get(9)?;
             Ok(ObservationRecord {
                 id: r.try_get(0)?,
                 tool: r.try_get(1)?,
@@ -185,8 +187,7 @@ impl Store for SqliteStore {
                 first_scan_id: r.try_get(7)?,
                 last_scan_id: last,
                 active: last.is_none(),
-                observation: serde_json::from_str(&data)
-                    .map_err(|e| super::corrupt(format!("observation {id}: {e}")))?,
+                observation: unpack_json(&data)?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
