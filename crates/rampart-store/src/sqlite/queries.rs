@@ -75,10 +75,10 @@ fn scan_from_row(r: &SqliteRow) -> Result<Scan> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn installation_key(&self) -> Result<Vec<u8>> {
-        if let Ok(k) = std::env::var("RAMPART_SECRET_KEY") {
-            if !k.is_empty() {
-                return Ok(k.into_bytes());
-            }
+        if let Ok(k) = std::env::var("RAMPART_SECRET_KEY")
+            && !k.is_empty()
+        {
+            return Ok(k.into_bytes());
         }
         let fresh: [u8; 32] = rand::random();
         sqlx::query("INSERT INTO settings (name, value) VALUES ('secret_key', $1) ON CONFLICT (name) DO NOTHING")
