@@ -56,6 +56,7 @@ pub fn demo_dir() -> Option<PathBuf> {
     [built, PathBuf::from("demo")]
         .into_iter()
         .find(|p| p.join("manifest.json").is_file())
+        .map(|p| p.canonicalize().unwrap_or(p))
 }
 
 /// Reads the demo manifest in `dir`.

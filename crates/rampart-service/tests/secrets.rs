@@ -29,7 +29,10 @@ async fn secret_values_never_reach_the_database() {
     let json = serde_json::to_string(&detail).unwrap();
     assert!(!json.contains(SECRET), "the secret leaked into {json}");
     let obs = &detail.observations[0].observation;
-    assert_eq!(obs["secret"]["preview"], format!("ghp_…({} chars)", SECRET.len()));
+    assert_eq!(
+        obs["secret"]["preview"],
+        format!("ghp_…({} chars)", SECRET.len())
+    );
     assert_eq!(obs["secret"]["hmac"].as_str().unwrap().len(), 64);
 
     // The same secret found in another file, later, is the same issue with two locations.

@@ -1,0 +1,149 @@
+//! The `rampart` binary as a user runs it: exit codes, summaries, JSON and CSV output.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn rampart(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env(
+            "RAMPART_DEMO_DIR",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo"),
+        )
+        .output()
+        .expect("run rampart")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn ingest_list_show_and_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("cli.db");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/reports/storefront-web");
+    let semgrep = demo.join("semgrep.json");
+    let out = rampart(
+        &db,
+        &[
+            "ingest",
+            semgrep.to_str().unwrap(),
+            "--app",
+            "shop",
+            "--env",
+            "production",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("23 observations"), "{stdout}");
+    assert!(
+        stdout.contains("23 new, 0 unchanged, 0 fixed, 0 reopened"),
+        "{stdout}"
+    );
+
+    let out = rampart(
+        &db,
+        &["issues", "list", "--app", "shop", "--format", "json"],
+    );
+    assert!(out.status.success());
+    let issues: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let issues = issues.as_array().unwrap();
+    assert_eq!(issues.len(), 23);
+    assert!(
+        issues
+            .iter()
+            .all(|i| i["tools"] == serde_json::json!(["semgrep"]))
+    );
+    let worst = &issues[0]["severity"];
+    assert!(
+        issues
+            .iter()
+            .all(|i| severity_rank(&i["severity"]) <= severity_rank(worst))
+    );
+
+    let id = issues[0]["id"].as_i64().unwrap().to_string();
+    let out = rampart(&db, &["issues", "show", &id]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Observations (1)") && stdout.contains("History:"),
+        "{stdout}"
+    );
+
+    let out = rampart(
+        &db,
+        &["issues", "list", "--format", "csv", "--severity", "high"],
+    );
+    let csv = text(&out.stdout);
+    assert!(csv.starts_with("id,application,severity,status"));
+    assert!(csv.lines().skip(1).all(|l| l.contains(",high,")), "{csv}");
+
+    // A bad file: exit code 2, a message naming it, nothing stored.
+    let bad = tmp.path().join("broken.json");
+    std::fs::write(&bad, b"{\"results\": [").unwrap();
+    let out = rampart(&db, &["ingest", bad.to_str().unwrap(), "--app", "shop"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("broken.json") && stderr.contains("nothing from"),
+        "{stderr}"
+    );
+    let out = rampart(&db, &["scans", "list", "--format", "json"]);
+    let scans: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(scans.as_array().unwrap().len(), 1);
+
+    // Unknown values are refused with the expected choices.
+    let out = rampart(&db, &["issues", "list", "--severity", "urgent"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("expected critical, high, medium, low or info"));
+    let out = rampart(&db, &["issues", "show", "999999"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no issue with id 999999"));
+}
+
+#[test]
+fn demo_loads_once_and_summarizes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("demo.db");
+    let out = rampart(&db, &["demo"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Portfolio: 4 applications, 13 scans"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Top open issues"));
+    let again = rampart(&db, &["demo"]);
+    assert!(text(&again.stdout).contains("already holds 13 scans"));
+    let out = rampart(&db, &["apps", "list", "--format", "json"]);
+    let apps: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<&str> = apps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "inventory-service",
+            "marketing-site",
+            "payments-api",
+            "storefront-web"
+        ]
+    );
+}
+
+fn severity_rank(v: &serde_json::Value) -> u8 {
+    match v.as_str().unwrap_or("") {
+        "critical" => 4,
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
