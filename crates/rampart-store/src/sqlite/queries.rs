@@ -73,10 +73,11 @@ fn scan_from_row(r: &SqliteRow) -> Result<Scan> {
 #[async_trait]
 impl Store for SqliteStore {
     async fn installation_key(&self) -> Result<Vec<u8>> {
-        if let Ok(k) = std::env::var("RAMPART_SECRET_KEY") {
-            if !k.is_empty() {
-                return Ok(k.into_bytes());
-            }
+        if let Some(k) = std::env::var("RAMPART_SECRET_KEY")
+            .ok()
+            .filter(|k| !k.is_empty())
+        {
+            return Ok(k.into_bytes());
         }
         let fresh: [u8; 32] = rand::random();
         sqlx::query("INSERT INTO settings (name, value) VALUES ('secret_key', $1) ON CONFLICT (name) DO NOTHING")
@@ -306,7 +307,7 @@ impl Store for SqliteStore {
             let sev: i64 = r.try_get(0)?;
             p.open_by_severity[4 - sev.clamp(0, 4) as usize] = r.try_get::<i64, _>(1)? as u64;
         }
-        for r in sqlx::query("SELECT kind, COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY kind ORDER BY 2 DESC")
+        for r in sqlx::query("SELECT kind, COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY kind ORDER BY 2 DESC, 1")
             .fetch_all(&self.pool)
             .await?
         {
@@ -314,7 +315,7 @@ impl Store for SqliteStore {
         }
         for r in sqlx::query(
             "SELECT o.tool, COUNT(DISTINCT o.issue_id) FROM observations o JOIN issues i ON i.id = o.issue_id
-             WHERE i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL GROUP BY o.tool ORDER BY 2 DESC",
+             WHERE i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL GROUP BY o.tool ORDER BY 2 DESC, 1",
         )
         .fetch_all(&self.pool)
         .await?
