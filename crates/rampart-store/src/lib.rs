@@ -5,15 +5,23 @@
 //! An ingest is one [`IngestSession`]: one transaction, batched writes, committed by
 //! [`IngestSession::finish`] or rolled back when dropped, so a failed ingest stores nothing.
 //!
+//! Long work is queued as jobs ([`JobQueue`], a supertrait of [`Store`]), so that any process
+//! sharing the database can run it.
+//!
 //! This crate must never parse reports, score risk or decide lifecycle rules: it applies the
 //! [`Lifecycle`] it is given.
 
 pub mod codec;
 pub mod error;
+pub mod jobs;
+pub mod postgres;
 pub mod sqlite;
 pub mod types;
 
 pub use error::StoreError;
+pub use jobs::{Job, JobQueue, JobState, NewJob};
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
 pub use types::*;
 
 use async_trait::async_trait;
@@ -24,8 +32,9 @@ use std::sync::Arc;
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Rampart's persistent state. Implemented for SQLite and PostgreSQL; callers never know which.
+/// The job queue's methods ([`JobQueue`]) are part of it.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: JobQueue + Send + Sync {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;
 
@@ -62,10 +71,13 @@ pub trait IngestSession: Send {
 /// Opens the store at `url`: a PostgreSQL URL (`postgres://` or `postgresql://`), or a SQLite
 /// file path / `sqlite:` URL (created when missing). Migrations run on open.
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(StoreError::Unsupported(
-            "PostgreSQL support is not built into this version yet".into(),
-        ));
+    if is_postgres_url(url) {
+        return Ok(Arc::new(postgres::PgStore::open(url).await?));
     }
     Ok(Arc::new(sqlite::SqliteStore::open(url).await?))
+}
+
+/// Whether `url` names a PostgreSQL database.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }

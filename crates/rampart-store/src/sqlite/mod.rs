@@ -1,6 +1,7 @@
 //! The SQLite store: the embedded default (one file, WAL, one writer at a time).
 
 mod ingest;
+mod jobs;
 mod queries;
 
 use crate::{Result, StoreError};
@@ -10,12 +11,16 @@ use sqlx::sqlite::{
 };
 use std::borrow::Cow;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// Rampart's store on SQLite.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Wakes this process's waiting workers when it enqueues a job.
+    wake: Arc<Notify>,
 }
 
 /// The embedded migrations, in order.
@@ -30,11 +35,18 @@ fn migrator() -> Migrator {
         )
     };
     Migrator {
-        migrations: Cow::Owned(vec![m(
-            1,
-            "init",
-            include_str!("../../migrations/sqlite/0001_init.sql"),
-        )]),
+        migrations: Cow::Owned(vec![
+            m(
+                1,
+                "init",
+                include_str!("../../migrations/sqlite/0001_init.sql"),
+            ),
+            m(
+                2,
+                "jobs",
+                include_str!("../../migrations/sqlite/0002_jobs.sql"),
+            ),
+        ]),
         ignore_missing: false,
         locking: true,
         no_tx: false,
@@ -65,7 +77,10 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         migrator().run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            wake: Arc::new(Notify::new()),
+        })
     }
 
     /// The connection pool (for tests and tools).

@@ -307,7 +307,7 @@ impl Store for SqliteStore {
             let sev: i64 = r.try_get(0)?;
             p.open_by_severity[4 - sev.clamp(0, 4) as usize] = r.try_get::<i64, _>(1)? as u64;
         }
-        for r in sqlx::query("SELECT kind, COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY kind ORDER BY 2 DESC")
+        for r in sqlx::query("SELECT kind, COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY kind ORDER BY 2 DESC, 1")
             .fetch_all(&self.pool)
             .await?
         {
@@ -315,7 +315,7 @@ impl Store for SqliteStore {
         }
         for r in sqlx::query(
             "SELECT o.tool, COUNT(DISTINCT o.issue_id) FROM observations o JOIN issues i ON i.id = o.issue_id
-             WHERE i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL GROUP BY o.tool ORDER BY 2 DESC",
+             WHERE i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL GROUP BY o.tool ORDER BY 2 DESC, 1",
         )
         .fetch_all(&self.pool)
         .await?

@@ -1,0 +1,376 @@
+//! Read queries and the `Store` implementation for PostgreSQL.
+//!
+//! Statuses, severities and kinds come from closed enums and are written into the SQL as
+//! literals (never user text), so the planner can match the partial indexes on
+//! `status IN ('open', 'reopened')` even with generic plans; user text (names) is bound.
+
+use super::PgStore;
+use super::ingest::PgIngest;
+use crate::codec::{kind_from_db, severity_from_db, severity_to_db, status_from_db};
+use crate::{
+    ApplicationSummary, IngestSession, IssueDetail, IssueEvent, IssueQuery, IssueSort,
+    ObservationRecord, PortfolioSummary, Result, ScanMeta, Store,
+};
+use async_trait::async_trait;
+use rampart_model::{Issue, IssueStatus, Scan, ScanSummary, VulnId};
+use sqlx::postgres::PgRow;
+use sqlx::{Postgres, QueryBuilder, Row};
+use time::OffsetDateTime;
+
+const ISSUE_COLUMNS: &str = "i.id, a.name, i.key, i.kind, i.title, i.severity, i.status, i.rule_id, i.location, i.vuln_ids, i.cwes, i.first_seen, i.last_seen, i.fixed_at,
+    ARRAY(SELECT DISTINCT o.tool FROM observations o WHERE o.issue_id = i.id ORDER BY 1) AS tools,
+    (SELECT MAX(sc.ingested_at) FROM observations o JOIN streams st ON st.id = o.stream_id JOIN scans sc ON sc.id = st.last_scan_id
+      WHERE o.issue_id = i.id AND o.last_scan_id IS NULL) AS live_seen";
+
+/// The predicate of the active-issue partial indexes, spelled exactly as in the migration.
+const ACTIVE: &str = "i.status IN ('open', 'reopened')";
+
+fn issue_from_row(r: &PgRow) -> Result<Issue> {
+    let kind: String = r.try_get(3)?;
+    let status: String = r.try_get(6)?;
+    let vuln_ids: Vec<String> = r.try_get(9)?;
+    let cwes: Vec<i32> = r.try_get(10)?;
+    let last_seen: OffsetDateTime = r.try_get(12)?;
+    let live_seen: Option<OffsetDateTime> = r.try_get(15)?;
+    Ok(Issue {
+        id: r.try_get(0)?,
+        application: r.try_get(1)?,
+        key: r.try_get(2)?,
+        kind: kind_from_db(&kind)?,
+        title: r.try_get(4)?,
+        severity: severity_from_db(i64::from(r.try_get::<i16, _>(5)?)),
+        status: status_from_db(&status)?,
+        rule_id: r.try_get(7)?,
+        location: r.try_get(8)?,
+        vuln_ids: vuln_ids.into_iter().map(VulnId).collect(),
+        cwes: cwes
+            .into_iter()
+            .filter_map(|c| u32::try_from(c).ok())
+            .collect(),
+        tools: r.try_get(14)?,
+        first_seen: r.try_get(11)?,
+        last_seen: live_seen.map_or(last_seen, |l| l.max(last_seen)),
+        fixed_at: r.try_get(13)?,
+    })
+}
+
+fn scan_from_row(r: &PgRow) -> Result<Scan> {
+    let env: Option<String> = r.try_get(5)?;
+    let tools: Vec<String> = r.try_get(3)?;
+    let count = |i: usize| -> Result<u64> { Ok(r.try_get::<i64, _>(i)?.max(0) as u64) };
+    Ok(Scan {
+        id: r.try_get(0)?,
+        application: r.try_get(1)?,
+        target: r.try_get(2)?,
+        tool: tools.join(","),
+        branch: r.try_get(4)?,
+        environment: env.and_then(|e| e.parse().ok()),
+        commit: r.try_get(6)?,
+        format: r.try_get(7)?,
+        report_sha256: r.try_get(8)?,
+        ingested_at: r.try_get(9)?,
+        summary: ScanSummary {
+            observations: count(10)?,
+            new: count(11)?,
+            unchanged: count(12)?,
+            fixed: count(13)?,
+            reopened: count(14)?,
+        },
+    })
+}
+
+/// `IN (...)` over literals from a closed set.
+fn literal_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = items.into_iter().map(|s| format!("'{s}'")).collect();
+    format!("({})", quoted.join(", "))
+}
+
+/// Slot `[critical, high, medium, low, info]` of a stored severity.
+fn severity_slot(sev: i16) -> usize {
+    4 - usize::try_from(sev.clamp(0, 4)).unwrap_or(0)
+}
+
+/// Builds the issue list query.
+fn issue_list_query(q: &IssueQuery) -> QueryBuilder<'static, Postgres> {
+    let mut qb = QueryBuilder::<Postgres>::new(format!(
+        "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE TRUE"
+    ));
+    if let Some(app) = &q.application {
+        // A scalar subquery (one index probe) rather than a filter on the join, so the
+        // per-application partial index can deliver rows in order.
+        qb.push(" AND i.application_id = (SELECT id FROM applications WHERE name = ")
+            .push_bind(app.clone())
+            .push(")");
+    }
+    if !q.all_statuses {
+        let mut statuses: Vec<IssueStatus> = if q.statuses.is_empty() {
+            vec![IssueStatus::Open, IssueStatus::Reopened]
+        } else {
+            q.statuses.clone()
+        };
+        statuses.sort_by_key(|s| s.as_str());
+        statuses.dedup();
+        if statuses == [IssueStatus::Open, IssueStatus::Reopened] {
+            qb.push(" AND ").push(ACTIVE);
+        } else {
+            qb.push(" AND i.status IN ")
+                .push(literal_list(statuses.iter().map(|s| s.as_str())));
+        }
+    }
+    if !q.severities.is_empty() {
+        let sevs: Vec<String> = q
+            .severities
+            .iter()
+            .map(|s| severity_to_db(*s).to_string())
+            .collect();
+        qb.push(format!(" AND i.severity IN ({})", sevs.join(", ")));
+    }
+    if !q.kinds.is_empty() {
+        qb.push(" AND i.kind IN ")
+            .push(literal_list(q.kinds.iter().map(|k| k.as_str())));
+    }
+    if let Some(tool) = &q.tool {
+        qb.push(" AND EXISTS (SELECT 1 FROM observations o WHERE o.issue_id = i.id AND o.tool = ")
+            .push_bind(tool.to_ascii_lowercase())
+            .push(")");
+    }
+    qb.push(match q.sort {
+        IssueSort::Severity => " ORDER BY i.severity DESC, i.id DESC",
+        IssueSort::Newest => " ORDER BY i.first_seen DESC, i.id DESC",
+        IssueSort::Id => " ORDER BY i.id",
+    });
+    if let Some(limit) = q.limit {
+        qb.push(" LIMIT ").push_bind(i64::from(limit));
+    }
+    qb
+}
+
+/// The SQL of the issue list for `q` (for `EXPLAIN` in docs and tools).
+pub fn issue_list_sql(q: &IssueQuery) -> String {
+    issue_list_query(q).into_sql()
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn installation_key(&self) -> Result<Vec<u8>> {
+        if let Some(k) = std::env::var("RAMPART_SECRET_KEY")
+            .ok()
+            .filter(|k| !k.is_empty())
+        {
+            return Ok(k.into_bytes());
+        }
+        let fresh: [u8; 32] = rand::random();
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ('secret_key', $1) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(hex::encode(fresh))
+        .execute(&self.pool)
+        .await?;
+        let v: String = sqlx::query_scalar("SELECT value FROM settings WHERE name = 'secret_key'")
+            .fetch_one(&self.pool)
+            .await?;
+        hex::decode(v).map_err(|e| super::corrupt(format!("secret_key setting: {e}")))
+    }
+
+    async fn begin_ingest(&self, meta: ScanMeta) -> Result<Box<dyn IngestSession>> {
+        Ok(Box::new(PgIngest::begin(&self.pool, meta).await?))
+    }
+
+    async fn list_issues(&self, q: &IssueQuery) -> Result<Vec<Issue>> {
+        issue_list_query(q)
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(issue_from_row)
+            .collect()
+    }
+
+    async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ISSUE_COLUMNS}, i.first_scan_id FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let issue = issue_from_row(&row)?;
+        let first_scan: i64 = row.try_get(16)?;
+        let observations = sqlx::query(
+            "SELECT o.id, o.tool, t.name, st.branch, o.rule_id, o.severity, o.location, o.first_scan_id, o.last_scan_id, o.data
+             FROM observations o JOIN streams st ON st.id = o.stream_id JOIN targets t ON t.id = st.target_id
+             WHERE o.issue_id = $1 ORDER BY (o.last_scan_id IS NULL) DESC, o.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| {
+            let last: Option<i64> = r.try_get(8)?;
+            let data: serde_json::Value = r.try_get(9)?;
+            Ok(ObservationRecord {
+                id: r.try_get(0)?,
+                tool: r.try_get(1)?,
+                target: r.try_get(2)?,
+                branch: r.try_get(3)?,
+                rule_id: r.try_get(4)?,
+                severity: severity_from_db(i64::from(r.try_get::<i16, _>(5)?)),
+                location: r.try_get(6)?,
+                first_scan_id: r.try_get(7)?,
+                last_scan_id: last,
+                active: last.is_none(),
+                observation: data,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        let first_tool = observations
+            .first()
+            .map(|o| o.tool.clone())
+            .unwrap_or_default();
+        let mut events = vec![IssueEvent {
+            at: issue.first_seen,
+            scan_id: Some(first_scan),
+            event: "new".into(),
+            detail: format!("first reported by {first_tool}"),
+        }];
+        for r in sqlx::query(
+            "SELECT at, scan_id, event, detail FROM issue_events WHERE issue_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            events.push(IssueEvent {
+                at: r.try_get(0)?,
+                scan_id: r.try_get(1)?,
+                event: r.try_get(2)?,
+                detail: r.try_get(3)?,
+            });
+        }
+        Ok(Some(IssueDetail {
+            issue,
+            observations,
+            events,
+        }))
+    }
+
+    async fn list_applications(&self) -> Result<Vec<ApplicationSummary>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.name,
+               (SELECT COUNT(*) FROM targets t WHERE t.application_id = a.id),
+               (SELECT COUNT(*) FROM scans s WHERE s.application_id = a.id),
+               (SELECT COUNT(*) FROM issues i WHERE i.application_id = a.id),
+               (SELECT MAX(s.ingested_at) FROM scans s WHERE s.application_id = a.id)
+             FROM applications a ORDER BY a.name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let counts = sqlx::query(&format!(
+            "SELECT i.application_id, i.severity, COUNT(*) FROM issues i WHERE {ACTIVE} GROUP BY 1, 2"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut open: std::collections::HashMap<i64, [u64; 5]> = Default::default();
+        for c in counts {
+            let slot = severity_slot(c.try_get(1)?);
+            open.entry(c.try_get(0)?).or_default()[slot] = c.try_get::<i64, _>(2)?.max(0) as u64;
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get(0)?;
+            out.push(ApplicationSummary {
+                name: r.try_get(1)?,
+                targets: r.try_get::<i64, _>(2)?.max(0) as u64,
+                scans: r.try_get::<i64, _>(3)?.max(0) as u64,
+                issues_total: r.try_get::<i64, _>(4)?.max(0) as u64,
+                open_by_severity: open.get(&id).copied().unwrap_or_default(),
+                last_scan: r.try_get(5)?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn list_scans(&self, application: Option<&str>, limit: u32) -> Result<Vec<Scan>> {
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT s.id, a.name, t.name, s.tools, s.branch, s.environment, s.commit_sha, s.format, s.report_sha256, s.ingested_at,
+                    s.observations, s.new_issues, s.unchanged, s.fixed, s.reopened
+             FROM scans s JOIN applications a ON a.id = s.application_id JOIN targets t ON t.id = s.target_id WHERE TRUE",
+        );
+        if let Some(app) = application {
+            qb.push(" AND s.application_id = (SELECT id FROM applications WHERE name = ")
+                .push_bind(app.to_string())
+                .push(")");
+        }
+        qb.push(" ORDER BY s.id DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        qb.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(scan_from_row)
+            .collect()
+    }
+
+    async fn portfolio(&self) -> Result<PortfolioSummary> {
+        let count = |sql: &'static str| async move {
+            Ok::<u64, crate::StoreError>(
+                sqlx::query_scalar::<_, i64>(sql)
+                    .fetch_one(&self.pool)
+                    .await?
+                    .max(0) as u64,
+            )
+        };
+        let mut p = PortfolioSummary {
+            applications: count("SELECT COUNT(*) FROM applications").await?,
+            scans: count("SELECT COUNT(*) FROM scans").await?,
+            observations: count("SELECT COUNT(*) FROM observations").await?,
+            ..Default::default()
+        };
+        for r in sqlx::query("SELECT status, COUNT(*) FROM issues GROUP BY status ORDER BY status")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            p.issues_by_status
+                .push((r.try_get(0)?, r.try_get::<i64, _>(1)?.max(0) as u64));
+        }
+        for r in sqlx::query(&format!(
+            "SELECT i.severity, COUNT(*) FROM issues i WHERE {ACTIVE} GROUP BY 1"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            p.open_by_severity[severity_slot(r.try_get(0)?)] =
+                r.try_get::<i64, _>(1)?.max(0) as u64;
+        }
+        for r in sqlx::query(&format!(
+            "SELECT i.kind, COUNT(*) FROM issues i WHERE {ACTIVE} GROUP BY 1 ORDER BY 2 DESC, 1"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            p.open_by_kind
+                .push((r.try_get(0)?, r.try_get::<i64, _>(1)?.max(0) as u64));
+        }
+        // Active (tool, issue) pairs once: per-tool counts, and issues with more than one tool
+        // (a NULL tool marks that count). Hash aggregation, no COUNT(DISTINCT) sort.
+        let rows = sqlx::query(&format!(
+            "WITH d AS (SELECT DISTINCT o.tool, o.issue_id FROM observations o JOIN issues i ON i.id = o.issue_id
+                        WHERE {ACTIVE} AND o.last_scan_id IS NULL)
+             SELECT tool, COUNT(*) FROM d GROUP BY tool
+             UNION ALL
+             SELECT NULL, COUNT(*) FROM (SELECT issue_id FROM d GROUP BY issue_id HAVING COUNT(*) > 1) m"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in rows {
+            let n = r.try_get::<i64, _>(1)?.max(0) as u64;
+            match r.try_get::<Option<String>, _>(0)? {
+                Some(tool) => p.open_by_tool.push((tool, n)),
+                None => p.open_multi_tool = n,
+            }
+        }
+        p.open_by_tool
+            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(p)
+    }
+}

@@ -1,0 +1,61 @@
+//! The store test suite: every test runs against SQLite and against PostgreSQL.
+//!
+//! PostgreSQL: `RAMPART_TEST_POSTGRES` (default `postgres://postgres@127.0.0.1:5432/test`);
+//! each test works in its own schema, dropped at the end, so tests run in parallel. When the
+//! server is unreachable the PostgreSQL runs are skipped with a notice, unless
+//! `RAMPART_REQUIRE_POSTGRES=1` (CI), which makes them fail.
+
+mod backend;
+mod build;
+mod concurrency;
+mod jobs;
+mod lifecycle;
+mod queries;
+
+/// Instantiates each `module::test(&Backend)` once per backend, as `sqlite::test` and
+/// `postgres::test`.
+macro_rules! suite {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let b = crate::backend::Backend::sqlite().await;
+                    crate::$module::$name(&b).await;
+                    b.cleanup().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(b) = crate::backend::Backend::postgres().await else { return };
+                    crate::$module::$name(&b).await;
+                    b.cleanup().await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    lifecycle::new_unchanged_fixed_reopened,
+    lifecycle::same_observations_twice_change_nothing,
+    lifecycle::moved_code_stays_one_issue,
+    lifecycle::two_tools_same_key_one_issue,
+    lifecycle::empty_rescan_fixes_only_the_named_tool,
+    lifecycle::triage_survives_rescans,
+    lifecycle::failed_ingest_stores_nothing,
+    lifecycle::batches_and_duplicates_within_a_report,
+    queries::list_issues_filters,
+    queries::issue_detail_has_everything,
+    queries::applications_scans_and_portfolio,
+    queries::installation_key_is_stable,
+    queries::open_by_url_reaches_the_same_store,
+    jobs::claims_are_exclusive,
+    jobs::failures_retry_with_backoff,
+    jobs::leases_and_visibility,
+    jobs::waiting_workers_wake_on_enqueue,
+    concurrency::eight_writers_500_reports,
+);
