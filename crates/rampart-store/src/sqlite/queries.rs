@@ -96,8 +96,16 @@ impl Store for SqliteStore {
     }
 
     async fn list_issues(&self, q: &IssueQuery) -> Result<Vec<Issue>> {
+        // The filter, order and limit pick ids first; the per-issue columns (tools, last seen)
+        // are computed for the page only, not for every matching issue.
+        let order = match q.sort {
+            IssueSort::Severity => " ORDER BY i.severity DESC, i.id DESC",
+            IssueSort::Newest => " ORDER BY i.first_seen DESC, i.id DESC",
+            IssueSort::Id => " ORDER BY i.id",
+        };
         let mut qb = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE 1 = 1"
+            "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.id IN (
+               SELECT i.id FROM issues i JOIN applications a ON a.id = i.application_id WHERE 1 = 1"
         ));
         if let Some(app) = &q.application {
             qb.push(" AND a.name = ").push_bind(app.clone());
@@ -138,14 +146,11 @@ impl Store for SqliteStore {
             .push_bind(tool.to_ascii_lowercase())
             .push(")");
         }
-        qb.push(match q.sort {
-            IssueSort::Severity => " ORDER BY i.severity DESC, i.id DESC",
-            IssueSort::Newest => " ORDER BY i.first_seen DESC, i.id DESC",
-            IssueSort::Id => " ORDER BY i.id",
-        });
+        qb.push(order);
         if let Some(limit) = q.limit {
             qb.push(" LIMIT ").push_bind(i64::from(limit));
         }
+        qb.push(")").push(order);
         qb.build()
             .fetch_all(&self.pool)
             .await?
