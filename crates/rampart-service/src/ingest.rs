@@ -181,17 +181,19 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
     };
     let mut session = store.begin_ingest(meta).await?;
 
-    // Parse on a blocking thread; batches flow through a bounded channel.
+    // Three stages, each on its own thread, joined by bounded channels so memory stays bounded:
+    // parse (blocking) → key and hash (blocking) → write (this task, with the store's thread).
+    let (raw_tx, mut raw_rx) = tokio::sync::mpsc::channel::<Vec<Observation>>(4);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<KeyedObservation>>(4);
     let parse_ctx = ctx.clone();
     let parser = tokio::task::spawn_blocking(move || {
-        let mut correlator = Correlator::new(target);
-        let mut batch: Vec<KeyedObservation> = Vec::with_capacity(BATCH);
+        let mut batch: Vec<Observation> = Vec::with_capacity(BATCH);
         let mut sink = |o: Observation| -> Result<(), String> {
-            batch.push(correlator.key(o));
+            batch.push(o);
             if batch.len() >= BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                tx.blocking_send(full)
+                raw_tx
+                    .blocking_send(full)
                     .map_err(|_| "the store stopped accepting observations".to_string())?;
             }
             Ok(())
@@ -204,13 +206,23 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         let outcome = rampart_formats::parse_as(format, chained, &parse_ctx, &mut emitter);
         drop(emitter);
         if outcome.is_ok() && !batch.is_empty() {
-            let _ = tx.blocking_send(batch);
+            let _ = raw_tx.blocking_send(batch);
         }
         // Drain whatever the parser left unread (white space) so the hash covers the file.
         if outcome.is_ok() {
             let _ = std::io::copy(&mut tap, &mut std::io::sink());
         }
         (outcome, hex::encode(tap.hasher.finalize()))
+    });
+    let keyer = tokio::task::spawn_blocking(move || {
+        let mut correlator = Correlator::new(target);
+        while let Some(batch) = raw_rx.blocking_recv() {
+            let keyed: Vec<KeyedObservation> =
+                batch.into_iter().map(|o| correlator.key(o)).collect();
+            if tx.blocking_send(keyed).is_err() {
+                break;
+            }
+        }
     });
 
     let rules = DefaultLifecycle;
@@ -222,6 +234,9 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         }
     }
     drop(rx);
+    keyer
+        .await
+        .map_err(|e| IngestError::Invalid(format!("correlation thread failed: {e}")))?;
     let (outcome, sha) = parser
         .await
         .map_err(|e| IngestError::Invalid(format!("parser thread failed: {e}")))?;
