@@ -65,3 +65,44 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 pub fn file(rel: &str) -> Option<PathBuf> {
     dir().map(|d| d.join(rel))
 }
+
+/// Parses a corpus file in place (streaming from disk, as an ingest does) with a fixed test
+/// key, collecting the observations.
+pub fn parse_file(
+    path: &Path,
+    format: Option<crate::Format>,
+) -> Result<(crate::ParseOutcome, Vec<rampart_model::Observation>), crate::ParseError> {
+    let file = std::fs::File::open(path).map_err(|source| crate::ParseError::Io {
+        file: path.display().to_string(),
+        source,
+    })?;
+    let ctx = crate::ParseContext::new(path.display().to_string(), b"corpus-test-key".to_vec());
+    let mut all = Vec::new();
+    let mut sink = |o: rampart_model::Observation| {
+        all.push(o);
+        Ok(())
+    };
+    let mut emitter = crate::Emitter::new(&mut sink);
+    let outcome = crate::parse(std::io::BufReader::new(file), format, &ctx, &mut emitter)?;
+    drop(emitter);
+    Ok((outcome, all))
+}
+
+/// A corpus JSON file as a `serde_json::Value`, for counting records independently of the
+/// parsers.
+///
+/// # Panics
+/// When the file cannot be read or is not JSON: the test chose the wrong file.
+pub fn json(path: &Path) -> serde_json::Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `path` relative to the corpus root, for messages and per-file expectations.
+pub fn relative(path: &Path) -> String {
+    let root = dir().unwrap_or_default();
+    path.strip_prefix(&root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

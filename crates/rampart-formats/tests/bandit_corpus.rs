@@ -2,40 +2,11 @@
 //! real-scans runs (bandit 1.9.4), checked against counts taken from the JSON itself and against
 //! the hand-made labels of `real-scans/LABELS.json`.
 
-use rampart_formats::{Emitter, Format, ParseContext, ParseError, ParseOutcome, corpus};
+use rampart_formats::corpus::{json as value, parse_file as parse, relative as rel};
+use rampart_formats::{Format, corpus};
 use rampart_model::{CodeLocation, FindingKind, Location, Observation, Severity, ToolKind};
 use serde_json::Value;
-use std::io::BufReader;
-use std::path::{Path, PathBuf};
-
-fn parse(
-    path: &Path,
-    format: Option<Format>,
-) -> Result<(ParseOutcome, Vec<Observation>), ParseError> {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let ctx = ParseContext::new(path.display().to_string(), b"corpus-test-key".to_vec());
-    let mut all = Vec::new();
-    let mut sink = |o: Observation| {
-        all.push(o);
-        Ok(())
-    };
-    let mut emitter = Emitter::new(&mut sink);
-    let outcome = rampart_formats::parse(BufReader::new(file), format, &ctx, &mut emitter)?;
-    drop(emitter);
-    Ok((outcome, all))
-}
-
-fn value(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn rel(path: &Path) -> String {
-    let root = corpus::dir().unwrap();
-    path.strip_prefix(&root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
+use std::path::PathBuf;
 
 /// Every Bandit JSON sample; `None` when the corpus is absent.
 fn bandit_files() -> Option<Vec<PathBuf>> {

@@ -2,6 +2,7 @@
 //! samples, the real-scans runs (gitleaks 8.30.1, redacted) and gatecheck's report (not
 //! redacted). The test that matters most: no secret value reaches an observation.
 
+use rampart_formats::corpus::{json as value, relative as rel};
 use rampart_formats::{Emitter, Format, ParseContext, ParseError, ParseOutcome, corpus, secret};
 use rampart_model::{FindingKind, Location, Observation, Severity, ToolKind};
 use serde_json::Value;
@@ -26,18 +27,6 @@ fn parse(
     let outcome = rampart_formats::parse(BufReader::new(file), format, &ctx, &mut emitter)?;
     drop(emitter);
     Ok((outcome, all))
-}
-
-fn value(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
-fn rel(path: &Path) -> String {
-    let root = corpus::dir().unwrap();
-    path.strip_prefix(&root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }
 
 /// Every Gitleaks JSON sample; `None` when the corpus is absent.

@@ -2,6 +2,7 @@
 //! (DefectDojo samples, the real-scans runs, gatecheck's report) and Semgrep API exports
 //! (DefectDojo's `semgrep_pro` findings and the Supply Chain `vulns` export).
 
+use rampart_formats::corpus::{json as value, relative as rel};
 use rampart_formats::{Emitter, Format, ParseContext, ParseError, ParseOutcome, corpus, secret};
 use rampart_model::{FindingKind, Location, Observation, Severity, ToolKind};
 use serde_json::Value;
@@ -31,10 +32,6 @@ fn parse(
     Ok((outcome, all))
 }
 
-fn value(path: &Path) -> Value {
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-}
-
 fn array_len(v: &Value, key: &str) -> usize {
     v.get(key).and_then(Value::as_array).map_or(0, Vec::len)
 }
@@ -53,14 +50,6 @@ fn semgrep_files() -> Option<Vec<PathBuf>> {
         "scanner-misc/gatecheck/semgrep-sast-report.json",
     ));
     Some(files)
-}
-
-fn rel(path: &Path) -> String {
-    let root = corpus::dir().unwrap();
-    path.strip_prefix(&root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
 }
 
 /// Records the file holds, counted from the JSON itself: CLI `results`, API `findings` except
