@@ -7,6 +7,7 @@ mod demo;
 mod ingest;
 mod issues;
 mod output;
+mod tools;
 
 use anyhow::Result;
 
@@ -41,6 +42,9 @@ enum Command {
     /// Scans.
     #[command(subcommand)]
     Scans(apps::ScansCommand),
+    /// Tool coverage: which tools find what.
+    #[command(subcommand)]
+    Tools(tools::ToolsCommand),
     /// Load the demo portfolio (a fictional company's scans) and print a summary.
     Demo(demo::DemoArgs),
     /// Measure ingest speed on generated reports.
@@ -81,6 +85,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Issues(cmd) => issues::run(&cli.db, cmd).await,
         Command::Apps(cmd) => apps::run(&cli.db, cmd).await,
         Command::Scans(cmd) => apps::run_scans(&cli.db, cmd).await,
+        Command::Tools(cmd) => tools::run(&cli.db, cmd).await,
         Command::Demo(args) => demo::run(&cli.db, args).await,
         Command::Bench(args) => bench::run(args).await,
     }

@@ -1,12 +1,13 @@
 //! Rampart's decisions, as pure functions: which issue an observation belongs to
 //! ([`correlate`]) and how an issue's state moves when a scan sees it or stops seeing it
-//! ([`lifecycle`]).
+//! ([`lifecycle`]), and which tools find what ([`overlap`]).
 //!
 //! This crate must never do IO and never read the clock: time and state are passed in, so
 //! every rule is tested with plain unit tests and gives the same answer twice.
 
 pub mod correlate;
 pub mod lifecycle;
+pub mod overlap;
 
 pub use correlate::Correlator;
 pub use lifecycle::DefaultLifecycle;

@@ -55,6 +55,10 @@ pub trait Store: JobQueue + Send + Sync {
 
     /// Counts across the portfolio.
     async fn portfolio(&self) -> Result<PortfolioSummary>;
+
+    /// For every open (or reopened) issue of `application`, the tools whose latest scans
+    /// still report it, sorted; the raw material of the tool-overlap report.
+    async fn open_issue_tools(&self, application: &str) -> Result<Vec<Vec<String>>>;
 }
 
 /// One ingest in progress: a transaction. Dropping it without `finish` rolls it back.

@@ -373,4 +373,17 @@ impl Store for PgStore {
             .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Ok(p)
     }
+
+    async fn open_issue_tools(&self, application: &str) -> Result<Vec<Vec<String>>> {
+        let rows: Vec<Vec<String>> = sqlx::query_scalar(
+            "SELECT ARRAY_AGG(DISTINCT o.tool ORDER BY o.tool) FROM observations o
+             JOIN issues i ON i.id = o.issue_id JOIN applications a ON a.id = i.application_id
+             WHERE a.name = $1 AND i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL
+             GROUP BY o.issue_id",
+        )
+        .bind(application)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
 }

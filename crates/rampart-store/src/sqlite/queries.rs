@@ -335,4 +335,24 @@ impl Store for SqliteStore {
         .await? as u64;
         Ok(p)
     }
+
+    async fn open_issue_tools(&self, application: &str) -> Result<Vec<Vec<String>>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT GROUP_CONCAT(DISTINCT o.tool) FROM observations o
+             JOIN issues i ON i.id = o.issue_id JOIN applications a ON a.id = i.application_id
+             WHERE a.name = $1 AND i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL
+             GROUP BY o.issue_id",
+        )
+        .bind(application)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|tools| {
+                let mut t = split(tools);
+                t.sort();
+                t
+            })
+            .collect())
+    }
 }

@@ -207,6 +207,11 @@ pub async fn two_tools_same_key_one_issue(b: &Backend) {
     let i = &issues[0];
     assert_eq!(i.tools, ["grype", "trivy"]);
     assert_eq!(
+        s.open_issue_tools("shop").await.unwrap(),
+        [vec!["grype".to_string(), "trivy".to_string()]]
+    );
+    assert!(s.open_issue_tools("other").await.unwrap().is_empty());
+    assert_eq!(
         i.severity,
         Severity::High,
         "the worst severity any tool gave"
