@@ -106,3 +106,36 @@ pub fn relative(path: &Path) -> String {
         .display()
         .to_string()
 }
+
+/// The members of `real-scans/LABELS.json` that come from report `report` (`bandit.json`,
+/// `checkov.json` ...), grouped by target: each is an object with `src`, `ptr` (a JSON pointer
+/// into the report), `rule`, `file` and `line`. `None` when the corpus is absent.
+pub fn labelled_members(
+    report: &str,
+) -> Option<std::collections::BTreeMap<String, Vec<serde_json::Value>>> {
+    let labels = json(&file("real-scans/LABELS.json")?);
+    let mut out = std::collections::BTreeMap::new();
+    for (target, body) in labels["targets"].as_object()? {
+        let mut members = Vec::new();
+        collect_members(body, report, &mut members);
+        if !members.is_empty() {
+            out.insert(target.clone(), members);
+        }
+    }
+    Some(out)
+}
+
+fn collect_members(v: &serde_json::Value, src: &str, out: &mut Vec<serde_json::Value>) {
+    match v {
+        serde_json::Value::Object(o) => {
+            if o.get("src").and_then(serde_json::Value::as_str) == Some(src)
+                && o.contains_key("ptr")
+            {
+                out.push(v.clone());
+            }
+            o.values().for_each(|x| collect_members(x, src, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| collect_members(x, src, out)),
+        _ => {}
+    }
+}

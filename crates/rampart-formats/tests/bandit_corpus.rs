@@ -201,19 +201,13 @@ fn defectdojo_windows_paths_and_old_records() {
 /// with the labelled rule, file and line.
 #[test]
 fn labelled_members_are_found_by_their_pointer() {
-    let Some(labels) = corpus::file("real-scans/LABELS.json") else {
+    let Some(labelled) = corpus::labelled_members("bandit.json") else {
         return;
     };
-    let labels = value(&labels);
     let mut checked = 0;
-    for (target, body) in labels["targets"].as_object().unwrap() {
-        let mut members = Vec::new();
-        collect_members(body, "bandit.json", &mut members);
-        if members.is_empty() {
-            continue;
-        }
+    for (target, members) in labelled {
         let obs = only(&format!("real-scans/{target}/bandit.json")).unwrap();
-        for m in members {
+        for m in &members {
             let ptr = m["ptr"].as_str().unwrap();
             let o = obs
                 .iter()
@@ -234,18 +228,4 @@ fn labelled_members_are_found_by_their_pointer() {
         }
     }
     assert_eq!(checked, 60, "labelled bandit members");
-}
-
-/// Collects every labelled member (an object with `tool`, `rule` and `ptr`) of report `src`.
-fn collect_members<'v>(v: &'v Value, src: &str, out: &mut Vec<&'v Value>) {
-    match v {
-        Value::Object(o) => {
-            if o.get("src").and_then(Value::as_str) == Some(src) && o.contains_key("ptr") {
-                out.push(v);
-            }
-            o.values().for_each(|x| collect_members(x, src, out));
-        }
-        Value::Array(a) => a.iter().for_each(|x| collect_members(x, src, out)),
-        _ => {}
-    }
 }

@@ -298,19 +298,13 @@ fn empty_reports_name_the_tool() {
 /// with the labelled rule, file and line.
 #[test]
 fn labelled_members_are_found_by_their_pointer() {
-    let Some(labels) = corpus::file("real-scans/LABELS.json") else {
+    let Some(labelled) = corpus::labelled_members("checkov.json") else {
         return;
     };
-    let labels = value(&labels);
     let mut checked = 0;
-    for (target, body) in labels["targets"].as_object().unwrap() {
-        let mut members = Vec::new();
-        collect_members(body, "checkov.json", &mut members);
-        if members.is_empty() {
-            continue;
-        }
+    for (target, members) in labelled {
         let (_, obs) = only(&format!("real-scans/{target}/checkov.json")).unwrap();
-        for m in members {
+        for m in &members {
             let ptr = m["ptr"].as_str().unwrap();
             let o = obs
                 .iter()
@@ -329,18 +323,4 @@ fn labelled_members_are_found_by_their_pointer() {
         }
     }
     assert_eq!(checked, 13, "labelled checkov members");
-}
-
-/// Collects every labelled member (an object with `src` and `ptr`) of report `src`.
-fn collect_members<'v>(v: &'v Value, src: &str, out: &mut Vec<&'v Value>) {
-    match v {
-        Value::Object(o) => {
-            if o.get("src").and_then(Value::as_str) == Some(src) && o.contains_key("ptr") {
-                out.push(v);
-            }
-            o.values().for_each(|x| collect_members(x, src, out));
-        }
-        Value::Array(a) => a.iter().for_each(|x| collect_members(x, src, out)),
-        _ => {}
-    }
 }

@@ -176,19 +176,13 @@ fn nodegoat_baseline_in_detail() {
 /// names, with the labelled rule, file and line.
 #[test]
 fn labelled_members_are_found_by_their_pointer() {
-    let Some(labels) = corpus::file("real-scans/LABELS.json") else {
+    let Some(labelled) = corpus::labelled_members("detect-secrets.json") else {
         return;
     };
-    let labels = value(&labels);
     let mut checked = 0;
-    for (target, body) in labels["targets"].as_object().unwrap() {
-        let mut members = Vec::new();
-        collect_members(body, "detect-secrets.json", &mut members);
-        if members.is_empty() {
-            continue;
-        }
+    for (target, members) in labelled {
         let obs = only(&format!("real-scans/{target}/detect-secrets.json")).unwrap();
-        for m in members {
+        for m in &members {
             let ptr = m["ptr"].as_str().unwrap();
             let o = obs
                 .iter()
@@ -209,18 +203,4 @@ fn labelled_members_are_found_by_their_pointer() {
         }
     }
     assert_eq!(checked, 12, "labelled detect-secrets members");
-}
-
-/// Collects every labelled member (an object with `src` and `ptr`) of report `src`.
-fn collect_members<'v>(v: &'v Value, src: &str, out: &mut Vec<&'v Value>) {
-    match v {
-        Value::Object(o) => {
-            if o.get("src").and_then(Value::as_str) == Some(src) && o.contains_key("ptr") {
-                out.push(v);
-            }
-            o.values().for_each(|x| collect_members(x, src, out));
-        }
-        Value::Array(a) => a.iter().for_each(|x| collect_members(x, src, out)),
-        _ => {}
-    }
 }
