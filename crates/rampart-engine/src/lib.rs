@@ -8,6 +8,8 @@
 pub mod correlate;
 pub mod lifecycle;
 pub mod overlap;
+pub mod risk;
+pub mod risk_input;
 
 pub use correlate::Correlator;
 pub use lifecycle::DefaultLifecycle;

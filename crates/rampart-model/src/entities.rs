@@ -113,10 +113,11 @@ pub struct ScanSummary {
 }
 
 /// The lifecycle state of an issue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum IssueStatus {
     /// Reported and not triaged away.
+    #[default]
     Open,
     /// No longer reported.
     Fixed,
@@ -222,6 +223,9 @@ pub struct Issue {
     /// When it became fixed, if it is fixed.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub fixed_at: Option<OffsetDateTime>,
+    /// Risk score 0..100 as last computed (see `rampart_engine::risk`).
+    #[serde(default)]
+    pub risk: u8,
 }
 
 /// A package in an inventory.

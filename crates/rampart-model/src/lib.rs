@@ -6,6 +6,7 @@
 //!
 //! It must never do IO, never be async and never depend on another Rampart crate.
 
+pub mod context;
 pub mod entities;
 pub mod identity;
 pub mod ids;
@@ -15,6 +16,10 @@ pub mod observation;
 pub mod path;
 pub mod severity;
 
+pub use context::{
+    AppProfile, CatalogChange, CompensatingControl, DataClass, Deployment, EnvironmentRule,
+    ExploitFacts, Exposure, TriageDecision, TriageRequest, VexStatement, VexStatus,
+};
 pub use entities::{
     Application, Component, DependencyEdge, Environment, Inventory, Issue, IssueStatus, Scan,
     ScanSummary, Target,

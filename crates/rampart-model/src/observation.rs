@@ -170,6 +170,9 @@ pub struct Observation {
     /// Free-form tags (SARIF rule tags, categories).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Exploit likelihood the tool reported (EPSS, KEV), when it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exploit: Option<crate::context::ExploitFacts>,
     /// Where in the report this came from, as a JSON pointer (`/runs/0/results/12`) or an XML path.
     pub source_ref: String,
 }
@@ -204,6 +207,7 @@ impl Observation {
             remediation: None,
             references: Vec::new(),
             tags: Vec::new(),
+            exploit: None,
             source_ref: String::new(),
         }
     }

@@ -113,6 +113,7 @@ pub(crate) fn convert(
         remediation,
         references: references(rule, &r),
         tags,
+        exploit: None,
         source_ref: format!("/runs/{}/results/{index}", ctx.run),
     };
     Converted::Obs(Box::new(obs))
