@@ -315,11 +315,7 @@ pub fn assess(input: &RiskInput, now: OffsetDateTime) -> RiskAssessment {
             .epss_percentile
             .map(|q| format!(", percentile {:.0}%", q * 100.0))
             .unwrap_or_default();
-        b.add(
-            "epss",
-            format!("EPSS {p:.4}{pct}{source}"),
-            20.0 * p.sqrt(),
-        );
+        b.add("epss", format!("EPSS {p:.4}{pct}{source}"), 20.0 * p.sqrt());
     }
     if exploit.kev == Some(true) {
         b.add(
@@ -369,11 +365,7 @@ pub fn assess(input: &RiskInput, now: OffsetDateTime) -> RiskAssessment {
                 format!("{} ({})", d.as_str(), placed.evidence),
                 environment_multiplier(d),
             ),
-            None => b.multiply(
-                "environment",
-                format!("unknown ({})", placed.evidence),
-                1.0,
-            ),
+            None => b.multiply("environment", format!("unknown ({})", placed.evidence), 1.0),
         }
         if now - placed.last_seen > DORMANT_AFTER {
             b.multiply(

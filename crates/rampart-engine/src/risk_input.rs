@@ -3,7 +3,9 @@
 //! observations say (CVSS, EPSS/KEV when a tool supplies them, fixed versions, reachability).
 
 use crate::risk::Reachability;
-use rampart_model::{AppProfile, Cvss, Deployment, Environment, ExploitFacts, Location, Observation};
+use rampart_model::{
+    AppProfile, Cvss, Deployment, Environment, ExploitFacts, Location, Observation,
+};
 use time::OffsetDateTime;
 
 /// One place an issue is (or was) reported: a target and branch, as of a scan.
@@ -104,7 +106,10 @@ pub fn resolve(s: &Sighting, profile: Option<&AppProfile>) -> (Option<Deployment
             format!("branch {} is not a default branch", s.branch),
         );
     }
-    (None, format!("no environment known for {}@{}", s.target, s.branch))
+    (
+        None,
+        format!("no environment known for {}@{}", s.target, s.branch),
+    )
 }
 
 /// The most exposed place among the sightings still reporting the issue (all sightings when
@@ -123,7 +128,10 @@ pub fn most_exposed(sightings: &[Sighting], profile: Option<&AppProfile>) -> Opt
     for s in sightings.iter().filter(|s| s.active || !any_active) {
         let (d, evidence) = resolve(s, profile);
         let r = rank(d);
-        if best.as_ref().is_none_or(|(br, _, be)| r > *br || (r == *br && evidence < *be)) {
+        if best
+            .as_ref()
+            .is_none_or(|(br, _, be)| r > *br || (r == *br && evidence < *be))
+        {
             best = Some((r, d, evidence));
         }
     }
@@ -172,7 +180,10 @@ pub fn observed_facts(observations: &[Observation]) -> ObservedFacts {
         }
         if let Some(r) = reachability_of(o) {
             // "Reachable" from any tool wins over "not reachable": the cautious reading.
-            if f.reachability.as_ref().is_none_or(|have| !have.reachable && r.reachable) {
+            if f.reachability
+                .as_ref()
+                .is_none_or(|have| !have.reachable && r.reachable)
+            {
                 f.reachability = Some(r);
             }
         }
@@ -273,7 +284,11 @@ mod tests {
             Some(Deployment::Staging)
         );
         assert_eq!(
-            r(&sighting("git.example/other", "main", Some(Environment::Dev))),
+            r(&sighting(
+                "git.example/other",
+                "main",
+                Some(Environment::Dev)
+            )),
             Some(Deployment::Dev)
         );
         assert_eq!(

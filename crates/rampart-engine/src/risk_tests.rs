@@ -105,7 +105,10 @@ fn example_1_tier1_internet_pci_production() {
         format!("CVSS 3.1 base score 9.8 ({SPRING4SHELL})")
     );
     assert_eq!(a.factors[5].evidence, "restricted (PCI, PII)");
-    assert_eq!(a.factors[7].evidence, "production (catalog: git.example/checkout@main)");
+    assert_eq!(
+        a.factors[7].evidence,
+        "production (catalog: git.example/checkout@main)"
+    );
 }
 
 #[test]
@@ -130,7 +133,10 @@ fn example_2_same_cve_tier3_internal_dev_branch() {
     assert_eq!(a.score, 28);
     assert_eq!(a.decision, Decision::Attend);
     assert_eq!(a.ssvc.mission_impact, "low");
-    assert_eq!(a.factors[7].evidence, "dev (catalog: git.example/wiki-bot@develop)");
+    assert_eq!(
+        a.factors[7].evidence,
+        "dev (catalog: git.example/wiki-bot@develop)"
+    );
 }
 
 #[test]
@@ -252,7 +258,11 @@ fn deterministic_and_bounded() {
     assert_eq!(a, assess(&input, NOW));
     assert!(a.score <= 100);
     // The production sighting is the one that counts.
-    assert!(a.factors.iter().any(|f| f.name == "environment" && f.value == 1.0));
+    assert!(
+        a.factors
+            .iter()
+            .any(|f| f.name == "environment" && f.value == 1.0)
+    );
     let empty = assess(&RiskInput::default(), NOW);
     assert_eq!(empty.score, 2); // info, nothing else known
 }
@@ -266,12 +276,14 @@ fn stated_score_when_the_vector_does_not_parse() {
     }])
     .unwrap();
     assert_eq!(c.1, 7.5);
-    assert!(best_cvss(&[Cvss {
-        version: CvssVersion::V3,
-        vector: None,
-        score: Some(42.0),
-    }])
-    .is_none());
+    assert!(
+        best_cvss(&[Cvss {
+            version: CvssVersion::V3,
+            vector: None,
+            score: Some(42.0),
+        }])
+        .is_none()
+    );
 }
 
 #[test]
@@ -282,12 +294,27 @@ fn decision_table_corners() {
         technical_impact: t,
         mission_impact: m,
     };
-    assert_eq!(decide(&p("active", false, "partial", "high")), Decision::Act);
-    assert_eq!(decide(&p("active", false, "partial", "medium")), Decision::Attend);
-    assert_eq!(decide(&p("active", false, "partial", "low")), Decision::TrackStar);
+    assert_eq!(
+        decide(&p("active", false, "partial", "high")),
+        Decision::Act
+    );
+    assert_eq!(
+        decide(&p("active", false, "partial", "medium")),
+        Decision::Attend
+    );
+    assert_eq!(
+        decide(&p("active", false, "partial", "low")),
+        Decision::TrackStar
+    );
     assert_eq!(decide(&p("poc", true, "partial", "high")), Decision::Attend);
     assert_eq!(decide(&p("poc", false, "partial", "low")), Decision::Track);
     assert_eq!(decide(&p("none", true, "total", "high")), Decision::Attend);
-    assert_eq!(decide(&p("none", true, "total", "medium")), Decision::TrackStar);
-    assert_eq!(decide(&p("none", false, "total", "medium")), Decision::Track);
+    assert_eq!(
+        decide(&p("none", true, "total", "medium")),
+        Decision::TrackStar
+    );
+    assert_eq!(
+        decide(&p("none", false, "total", "medium")),
+        Decision::Track
+    );
 }

@@ -9,6 +9,7 @@
 //! ([`ParseContext::secret_key`]) and keep a redacted preview only.
 
 pub mod bandit;
+pub mod catalog;
 pub mod checkov;
 pub mod corpus;
 pub mod cyclonedx;
@@ -24,6 +25,7 @@ pub mod sarif;
 pub mod secret;
 pub mod semgrep;
 pub mod trivy;
+pub mod vex;
 
 pub use detect::{Format, detect};
 pub use emit::{Diagnostic, Emitter, ParseContext, ParseOutcome};

@@ -126,17 +126,19 @@ impl Deployment {
 
     /// Parses a name (case-insensitive), with the usual synonyms.
     pub fn parse(s: &str) -> Option<Deployment> {
-        Some(match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-            "production" | "prod" | "live" => Deployment::Production,
-            "staging" | "stage" | "preprod" | "pre_production" | "uat" | "qa" => {
-                Deployment::Staging
-            }
-            "dev" | "development" | "test" | "sandbox" => Deployment::Dev,
-            "feature" | "feature_branch" | "branch" | "pr" | "review" => {
-                Deployment::FeatureBranch
-            }
-            _ => return None,
-        })
+        Some(
+            match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+                "production" | "prod" | "live" => Deployment::Production,
+                "staging" | "stage" | "preprod" | "pre_production" | "uat" | "qa" => {
+                    Deployment::Staging
+                }
+                "dev" | "development" | "test" | "sandbox" => Deployment::Dev,
+                "feature" | "feature_branch" | "branch" | "pr" | "review" => {
+                    Deployment::FeatureBranch
+                }
+                _ => return None,
+            },
+        )
     }
 }
 
@@ -322,16 +324,17 @@ impl VexStatus {
 
     /// Parses OpenVEX, CycloneDX (`analysis.state`) and CSAF (`product_status` keys) names.
     pub fn parse(s: &str) -> Option<VexStatus> {
-        Some(match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
-            "not_affected" | "known_not_affected" => VexStatus::NotAffected,
-            "affected" | "exploitable" | "known_affected" | "first_affected" | "last_affected" => {
-                VexStatus::Affected
-            }
-            "fixed" | "resolved" | "resolved_with_pedigree" | "first_fixed" => VexStatus::Fixed,
-            "under_investigation" | "in_triage" => VexStatus::UnderInvestigation,
-            "false_positive" => VexStatus::FalsePositive,
-            _ => return None,
-        })
+        Some(
+            match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+                "not_affected" | "known_not_affected" => VexStatus::NotAffected,
+                "affected" | "exploitable" | "known_affected" | "first_affected"
+                | "last_affected" => VexStatus::Affected,
+                "fixed" | "resolved" | "resolved_with_pedigree" | "first_fixed" => VexStatus::Fixed,
+                "under_investigation" | "in_triage" => VexStatus::UnderInvestigation,
+                "false_positive" => VexStatus::FalsePositive,
+                _ => return None,
+            },
+        )
     }
 
     /// The issue status a statement of this kind sets, when it sets one.
