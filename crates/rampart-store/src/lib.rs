@@ -12,10 +12,12 @@
 //! [`Lifecycle`] it is given.
 
 pub mod codec;
+pub mod context;
 pub mod error;
 pub mod jobs;
 pub mod postgres;
 pub mod sqlite;
+pub mod triage;
 pub mod types;
 
 pub use error::StoreError;
@@ -23,6 +25,10 @@ pub use jobs::{Job, JobQueue, JobState, NewJob};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use types::*;
+// Business context, risk, triage and VEX (issue 5).
+pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
+pub(crate) use sqlite::owners_column as sqlite_owners_column;
+pub use triage::TriageStore;
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -32,9 +38,10 @@ use std::sync::Arc;
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Rampart's persistent state. Implemented for SQLite and PostgreSQL; callers never know which.
-/// The job queue's methods ([`JobQueue`]) are part of it.
+/// The job queue's methods ([`JobQueue`]) are part of it, and so are business context, risk
+/// and VEX ([`ContextStore`]) and triage ([`TriageStore`]).
 #[async_trait]
-pub trait Store: JobQueue + Send + Sync {
+pub trait Store: JobQueue + ContextStore + TriageStore + Send + Sync {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;
 

@@ -47,6 +47,8 @@ pub enum IssueSort {
     Newest,
     /// By id.
     Id,
+    /// Highest risk score first, then newest.
+    Risk,
 }
 
 /// A filter over issues. Empty fields do not filter.
@@ -64,6 +66,10 @@ pub struct IssueQuery {
     pub tool: Option<String>,
     /// Only this kind.
     pub kinds: Vec<FindingKind>,
+    /// Only applications the catalog gives this owner team.
+    pub team: Option<String>,
+    /// Only applications this person or group owns (the team or a listed owner).
+    pub owner: Option<String>,
     /// Order.
     pub sort: IssueSort,
     /// At most this many.

@@ -2,9 +2,11 @@
 //! processes share one database; ingests into one target are serialized with a transaction-level
 //! advisory lock, ingests into different targets run in parallel.
 
+mod context;
 mod ingest;
 mod jobs;
 mod queries;
+mod triage;
 
 pub use queries::issue_list_sql;
 
@@ -74,6 +76,11 @@ fn migrator() -> Migrator {
                 2,
                 "jobs",
                 include_str!("../../migrations/postgres/0002_jobs.sql"),
+            ),
+            m(
+                4,
+                "risk",
+                include_str!("../../migrations/postgres/0004_risk.sql"),
             ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:

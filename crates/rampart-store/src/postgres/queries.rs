@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 const ISSUE_COLUMNS: &str = "i.id, a.name, i.key, i.kind, i.title, i.severity, i.status, i.rule_id, i.location, i.vuln_ids, i.cwes, i.first_seen, i.last_seen, i.fixed_at,
     ARRAY(SELECT DISTINCT o.tool FROM observations o WHERE o.issue_id = i.id ORDER BY 1) AS tools,
     (SELECT MAX(sc.ingested_at) FROM observations o JOIN streams st ON st.id = o.stream_id JOIN scans sc ON sc.id = st.last_scan_id
-      WHERE o.issue_id = i.id AND o.last_scan_id IS NULL) AS live_seen";
+      WHERE o.issue_id = i.id AND o.last_scan_id IS NULL) AS live_seen, i.risk";
 
 /// The predicate of the active-issue partial indexes, spelled exactly as in the migration.
 const ACTIVE: &str = "i.status IN ('open', 'reopened')";
@@ -51,7 +51,21 @@ fn issue_from_row(r: &PgRow) -> Result<Issue> {
         first_seen: r.try_get(11)?,
         last_seen: live_seen.map_or(last_seen, |l| l.max(last_seen)),
         fixed_at: r.try_get(13)?,
+        risk: r.try_get::<i16, _>(16)?.clamp(0, 100) as u8,
     })
+}
+
+/// The issues with these ids, in id order.
+pub(crate) async fn issue_by_ids(pool: &sqlx::PgPool, ids: &[i64]) -> Result<Vec<Issue>> {
+    sqlx::query(&format!(
+        "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.id = ANY($1) ORDER BY i.id"
+    ))
+    .bind(ids)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(issue_from_row)
+    .collect()
 }
 
 fn scan_from_row(r: &PgRow) -> Result<Scan> {
@@ -102,6 +116,7 @@ fn issue_list_query(q: &IssueQuery) -> QueryBuilder<'static, Postgres> {
             .push_bind(app.clone())
             .push(")");
     }
+    super::context::push_owner_filters(&mut qb, q);
     if !q.all_statuses {
         let mut statuses: Vec<IssueStatus> = if q.statuses.is_empty() {
             vec![IssueStatus::Open, IssueStatus::Reopened]
@@ -138,6 +153,7 @@ fn issue_list_query(q: &IssueQuery) -> QueryBuilder<'static, Postgres> {
         IssueSort::Severity => " ORDER BY i.severity DESC, i.id DESC",
         IssueSort::Newest => " ORDER BY i.first_seen DESC, i.id DESC",
         IssueSort::Id => " ORDER BY i.id",
+        IssueSort::Risk => " ORDER BY i.risk DESC, i.id DESC",
     });
     if let Some(limit) = q.limit {
         qb.push(" LIMIT ").push_bind(i64::from(limit));
@@ -195,7 +211,7 @@ impl Store for PgStore {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let issue = issue_from_row(&row)?;
-        let first_scan: i64 = row.try_get(16)?;
+        let first_scan: i64 = row.try_get(17)?;
         let observations = sqlx::query(
             "SELECT o.id, o.tool, t.name, st.branch, o.rule_id, o.severity, o.location, o.first_scan_id, o.last_scan_id, o.data
              FROM observations o JOIN streams st ON st.id = o.stream_id JOIN targets t ON t.id = st.target_id

@@ -1,8 +1,11 @@
 //! The SQLite store: the embedded default (one file, WAL, one writer at a time).
 
+mod context;
 mod ingest;
 mod jobs;
 mod queries;
+pub(crate) use context::owners_column;
+mod triage;
 
 use crate::{Result, StoreError};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -45,6 +48,11 @@ fn migrator() -> Migrator {
                 2,
                 "jobs",
                 include_str!("../../migrations/sqlite/0002_jobs.sql"),
+            ),
+            m(
+                4,
+                "risk",
+                include_str!("../../migrations/sqlite/0004_risk.sql"),
             ),
         ]),
         ignore_missing: false,

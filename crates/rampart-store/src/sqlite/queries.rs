@@ -18,7 +18,10 @@ use time::OffsetDateTime;
 const ISSUE_COLUMNS: &str = "i.id, a.name, i.key, i.kind, i.title, i.severity, i.status, i.rule_id, i.location, i.vuln_ids, i.cwes, i.first_seen, i.last_seen, i.fixed_at,
     (SELECT GROUP_CONCAT(DISTINCT o.tool) FROM observations o WHERE o.issue_id = i.id) AS tools,
     (SELECT MAX(sc.ingested_at) FROM observations o JOIN streams st ON st.id = o.stream_id JOIN scans sc ON sc.id = st.last_scan_id
-      WHERE o.issue_id = i.id AND o.last_scan_id IS NULL) AS live_seen";
+      WHERE o.issue_id = i.id AND o.last_scan_id IS NULL) AS live_seen, i.risk";
+
+/// The predicate of the active-issue partial indexes, spelled exactly as in the migration.
+const ACTIVE: &str = "i.status IN ('open', 'reopened')";
 
 fn issue_from_row(r: &SqliteRow) -> Result<Issue> {
     let kind: String = r.try_get(3)?;
@@ -46,7 +49,27 @@ fn issue_from_row(r: &SqliteRow) -> Result<Issue> {
         first_seen: r.try_get(11)?,
         last_seen: live_seen.map_or(last_seen, |l| l.max(last_seen)),
         fixed_at: r.try_get(13)?,
+        risk: r.try_get::<i64, _>(16)?.clamp(0, 100) as u8,
     })
+}
+
+/// The issues with these ids, in id order.
+pub(crate) async fn issue_by_ids(pool: &sqlx::SqlitePool, ids: &[i64]) -> Result<Vec<Issue>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.id IN ("
+        ));
+        let mut sep = qb.separated(", ");
+        for id in chunk {
+            sep.push_bind(*id);
+        }
+        qb.push(") ORDER BY i.id");
+        for r in qb.build().fetch_all(pool).await? {
+            out.push(issue_from_row(&r)?);
+        }
+    }
+    Ok(out)
 }
 
 fn scan_from_row(r: &SqliteRow) -> Result<Scan> {
@@ -102,20 +125,27 @@ impl Store for SqliteStore {
             IssueSort::Severity => " ORDER BY i.severity DESC, i.id DESC",
             IssueSort::Newest => " ORDER BY i.first_seen DESC, i.id DESC",
             IssueSort::Id => " ORDER BY i.id",
+            IssueSort::Risk => " ORDER BY i.risk DESC, i.id DESC",
         };
         let mut qb = QueryBuilder::<Sqlite>::new(format!(
             "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.id IN (
                SELECT i.id FROM issues i JOIN applications a ON a.id = i.application_id WHERE 1 = 1"
         ));
         if let Some(app) = &q.application {
-            qb.push(" AND a.name = ").push_bind(app.clone());
+            qb.push(" AND i.application_id = (SELECT id FROM applications WHERE name = ")
+                .push_bind(app.clone())
+                .push(")");
         }
-        if !q.all_statuses {
-            let statuses: Vec<IssueStatus> = if q.statuses.is_empty() {
-                vec![IssueStatus::Open, IssueStatus::Reopened]
-            } else {
-                q.statuses.clone()
-            };
+        super::context::push_owner_filters(&mut qb, q);
+        let default_active = q.statuses.is_empty()
+            || (q.statuses.len() == 2
+                && q.statuses.contains(&IssueStatus::Open)
+                && q.statuses.contains(&IssueStatus::Reopened));
+        if !q.all_statuses && default_active {
+            // Literal, so the partial indexes on active issues match.
+            qb.push(" AND ").push(ACTIVE);
+        } else if !q.all_statuses {
+            let statuses: Vec<IssueStatus> = q.statuses.clone();
             qb.push(" AND i.status IN (");
             let mut sep = qb.separated(", ");
             for s in statuses {
@@ -168,7 +198,7 @@ impl Store for SqliteStore {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let issue = issue_from_row(&row)?;
-        let first_scan: i64 = row.try_get(16)?;
+        let first_scan: i64 = row.try_get(17)?;
         let observations = sqlx::query(
             "SELECT o.id, o.tool, t.name, st.branch, o.rule_id, o.severity, o.location, o.first_scan_id, o.last_scan_id, o.data
              FROM observations o JOIN streams st ON st.id = o.stream_id JOIN targets t ON t.id = st.target_id

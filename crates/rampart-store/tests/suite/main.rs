@@ -8,6 +8,7 @@
 mod backend;
 mod build;
 mod concurrency;
+mod context;
 mod jobs;
 mod lifecycle;
 mod queries;
@@ -58,4 +59,8 @@ suite!(
     jobs::leases_and_visibility,
     jobs::waiting_workers_wake_on_enqueue,
     concurrency::eight_writers_500_reports,
+    context::catalog_is_versioned,
+    context::risk_orders_the_queue,
+    context::triage_history_undo_and_expiry,
+    context::vex_statements_are_stored_once,
 );
