@@ -1,6 +1,7 @@
 //! Rampart's decisions, as pure functions: which issue an observation belongs to
 //! ([`correlate`]) and how an issue's state moves when a scan sees it or stops seeing it
-//! ([`lifecycle`]), and which tools find what ([`overlap`]).
+//! ([`lifecycle`]), which tools find what ([`overlap`]), how risky an issue is ([`risk`], from
+//! inputs gathered by [`risk_input`]) and which VEX statement speaks for it ([`vex`]).
 //!
 //! This crate must never do IO and never read the clock: time and state are passed in, so
 //! every rule is tested with plain unit tests and gives the same answer twice.
@@ -10,6 +11,7 @@ pub mod lifecycle;
 pub mod overlap;
 pub mod risk;
 pub mod risk_input;
+pub mod vex;
 
 pub use correlate::Correlator;
 pub use lifecycle::DefaultLifecycle;

@@ -123,6 +123,59 @@ struct Vuln {
     /// Grype before 0.2x.
     #[serde(rename = "fixedInVersion", deserialize_with = "json::strings")]
     fixed_in_version: Vec<String>,
+    /// EPSS scores (Grype 0.8x and later).
+    #[serde(deserialize_with = "json::lenient")]
+    epss: Vec<EpssRec>,
+    /// CISA KEV entries (Grype 0.8x and later).
+    #[serde(rename = "knownExploited", deserialize_with = "json::lenient")]
+    known_exploited: Vec<KevRec>,
+}
+
+/// An entry of `vulnerability.epss`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EpssRec {
+    #[serde(deserialize_with = "json::lenient")]
+    epss: Option<f64>,
+    #[serde(deserialize_with = "json::lenient")]
+    percentile: Option<f64>,
+}
+
+/// An entry of `vulnerability.knownExploited`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct KevRec {
+    #[serde(
+        rename = "knownRansomwareCampaignUse",
+        deserialize_with = "json::opt_string"
+    )]
+    ransomware: Option<String>,
+}
+
+/// EPSS and KEV as Grype reported them (highest EPSS of the list).
+fn exploit(v: &Vuln) -> Option<rampart_model::ExploitFacts> {
+    let epss = v
+        .epss
+        .iter()
+        .filter(|e| e.epss.is_some_and(|p| (0.0..=1.0).contains(&p)))
+        .max_by(|a, b| a.epss.unwrap_or(0.0).total_cmp(&b.epss.unwrap_or(0.0)));
+    let kev = !v.known_exploited.is_empty();
+    if epss.is_none() && !kev {
+        return None;
+    }
+    Some(rampart_model::ExploitFacts {
+        epss: epss.and_then(|e| e.epss),
+        epss_percentile: epss.and_then(|e| e.percentile),
+        kev: kev.then_some(true),
+        ransomware: kev.then(|| {
+            v.known_exploited.iter().any(|k| {
+                k.ransomware
+                    .as_deref()
+                    .is_some_and(|r| r.eq_ignore_ascii_case("known"))
+            })
+        }),
+        source: Some("grype".into()),
+    })
 }
 
 /// An entry of `cvss`.
@@ -355,6 +408,7 @@ impl State<'_, '_> {
         o.source_ref = ptr.to_string();
         o.vuln_ids = vuln_ids(id, &m.related);
         o.severity = severity(v.severity.as_deref(), cvss(&v, &m.related));
+        o.exploit = exploit(&v);
         o.message = non_empty(v.description.as_deref())
             .or_else(|| {
                 m.related

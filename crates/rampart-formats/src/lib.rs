@@ -26,6 +26,7 @@ pub mod secret;
 pub mod semgrep;
 pub mod trivy;
 pub mod vex;
+pub mod vex_out;
 
 pub use detect::{Format, detect};
 pub use emit::{Diagnostic, Emitter, ParseContext, ParseOutcome};

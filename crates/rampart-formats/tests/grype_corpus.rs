@@ -250,6 +250,11 @@ fn every_grype_report_parses_with_detection() {
     );
     assert_eq!(p.fixed_versions, ["0.17.0"]);
     assert_eq!(p.ecosystem.as_deref(), Some("go-module"));
+    // The EPSS Grype reported (`vulnerability.epss[0]`); no KEV entry.
+    let x = o.exploit.as_ref().expect("EPSS from grype");
+    assert_eq!(x.epss, Some(0.00163));
+    assert_eq!(x.epss_percentile, Some(0.37957));
+    assert_eq!(x.kev, None);
 
     // Hand-made by DefectDojo: two related CVEs.
     let d = find(&parsed, "check_all_fields_different_ids_fabricated.json");

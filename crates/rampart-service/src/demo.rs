@@ -70,13 +70,18 @@ pub fn manifest(dir: &Path) -> Result<DemoManifest, IngestError> {
         .map_err(|e| IngestError::Invalid(format!("{}: {e}", manifest_path.display())))
 }
 
-/// Loads every report of the demo manifest in `dir` into `store`, in order, dating each scan
+/// Applies the demo catalog (`catalog.yaml`, through the same code as `rampart apps apply`), then
+/// loads every report of the demo manifest in `dir` into `store`, in order, dating each scan
 /// `days_ago` days before `now`. Returns each manifest entry with what its ingest did.
 pub async fn load(
     store: &dyn Store,
     dir: &Path,
     now: OffsetDateTime,
 ) -> Result<Vec<(DemoIngest, IngestReport)>, IngestError> {
+    let catalog = dir.join("catalog.yaml");
+    if catalog.is_file() {
+        crate::catalog::apply_files(store, &[catalog.as_path()], now - Duration::days(31)).await?;
+    }
     let mut reports = Vec::new();
     for item in manifest(dir)?.ingests {
         let mut opts = IngestOptions::new(&item.app);

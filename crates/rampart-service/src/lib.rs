@@ -1,12 +1,17 @@
 //! Rampart's use cases: what the CLI and the server do, written once.
 //!
 //! [`ingest`] streams a report through detection, parsing, correlation and the store in one
-//! transaction; [`demo`] loads the demo portfolio shipped in the repository.
+//! transaction; [`demo`] loads the demo portfolio shipped in the repository; [`catalog`],
+//! [`risk`], [`triage`] and [`vex`] keep business context, scores and decisions current.
 //!
 //! This crate must never write SQL (that is `rampart-store`), never decide a rule (that is
 //! `rampart-engine`) and never touch the terminal or the network (that is the CLI and server).
 
+pub mod catalog;
 pub mod demo;
 pub mod ingest;
+pub mod risk;
+pub mod triage;
+pub mod vex;
 
 pub use ingest::{IngestError, IngestOptions, IngestReport, ingest_path, ingest_reader};
