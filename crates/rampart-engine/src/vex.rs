@@ -10,6 +10,7 @@
 
 use packageurl::PackageUrl;
 use rampart_model::{IssueStatus, VexStatement, VexStatus};
+use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 
 /// The `(type, namespace, name, version)` of a purl, lower-cased where the spec says so.
@@ -21,6 +22,39 @@ fn parts(purl: &str) -> Option<(String, String, String, Option<String>)> {
         p.name().to_ascii_lowercase(),
         p.version().map(str::to_string),
     ))
+}
+
+/// Alias groups the statements themselves state (a statement naming `CVE-1` with alias
+/// `GHSA-x` makes the two one vulnerability for every statement), as id → every id of its
+/// group, upper-cased.
+pub fn alias_groups(statements: &[VexStatement]) -> HashMap<String, BTreeSet<String>> {
+    let mut groups: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for s in statements {
+        let mut group: BTreeSet<String> = std::iter::once(&s.vulnerability)
+            .chain(s.aliases.iter())
+            .map(|v| v.to_ascii_uppercase())
+            .collect();
+        for id in group.clone() {
+            if let Some(g) = groups.get(&id) {
+                group.extend(g.iter().cloned());
+            }
+        }
+        for id in &group {
+            groups.insert(id.clone(), group.clone());
+        }
+    }
+    groups
+}
+
+/// `ids` with every alias the groups know.
+pub fn with_aliases(ids: &[String], groups: &HashMap<String, BTreeSet<String>>) -> Vec<String> {
+    let mut out: BTreeSet<String> = ids.iter().map(|i| i.to_ascii_uppercase()).collect();
+    for id in ids {
+        if let Some(g) = groups.get(&id.to_ascii_uppercase()) {
+            out.extend(g.iter().cloned());
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// Whether a statement product (purl) covers the package at `issue_purl`.
@@ -183,5 +217,18 @@ mod tests {
             status_under(VexStatus::NotAffected, IssueStatus::NotAffected, true),
             None
         );
+    }
+
+    #[test]
+    fn statements_link_aliases() {
+        let a = st("CVE-9", "pkg:npm/x", VexStatus::Affected, 1);
+        let mut b = st("CVE-10", "pkg:npm/x", VexStatus::Affected, 1);
+        b.aliases = vec![];
+        let groups = alias_groups(&[a, b]);
+        assert_eq!(
+            with_aliases(&["ghsa-aaaa".into()], &groups),
+            ["CVE-9", "GHSA-AAAA"]
+        );
+        assert_eq!(with_aliases(&["CVE-10".into()], &groups), ["CVE-10"]);
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::ingest::IngestError;
 use crate::risk::recompute_issues;
-use rampart_engine::vex::{newest, status_under};
+use rampart_engine::vex::{alias_groups, newest, status_under, with_aliases};
 use rampart_formats::ParseContext;
 use rampart_formats::vex::{self, VexDocument};
 use rampart_formats::vex_out::{self, VexOutFormat};
@@ -87,9 +87,11 @@ pub async fn apply(
         .collect();
     ids.sort();
     ids.dedup();
+    let groups = alias_groups(&statements);
     let mut changed = Vec::new();
     for issue in store.issues_with_vulns(application, &ids).await? {
         let vulns: Vec<String> = issue.vuln_ids.iter().map(|v| v.0.clone()).collect();
+        let vulns = with_aliases(&vulns, &groups);
         let purl = issue
             .location
             .starts_with("pkg:")
