@@ -10,6 +10,11 @@ use std::process::ExitCode;
 pub enum AppsCommand {
     /// List applications with their open issues by severity.
     List(AppsListArgs),
+    /// Apply catalog files (Rampart YAML or Backstage catalog-info.yaml): tier, data,
+    /// exposure, owners, environments, compensating controls. Changes are versioned.
+    Apply(crate::catalog::ApplyArgs),
+    /// Show an application's catalog entry and its versions.
+    Show(crate::catalog::ShowArgs),
 }
 
 #[derive(Debug, Args)]
@@ -39,7 +44,11 @@ pub struct ScansListArgs {
 }
 
 pub async fn run(db: &str, cmd: AppsCommand) -> Result<ExitCode> {
-    let AppsCommand::List(args) = cmd;
+    let args = match cmd {
+        AppsCommand::List(args) => args,
+        AppsCommand::Apply(args) => return crate::catalog::apply(db, args).await,
+        AppsCommand::Show(args) => return crate::catalog::show(db, args).await,
+    };
     let store = open_store(db).await?;
     let apps = store.list_applications().await?;
     match args.format {

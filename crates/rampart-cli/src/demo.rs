@@ -113,15 +113,17 @@ async fn print_portfolio(store: &dyn Store, db: &str) -> Result<()> {
     }
     println!("{t}");
     println!();
-    println!("Top open issues:");
+    println!("Top open issues by risk (business context from demo/catalog.yaml):");
     let top = store
         .list_issues(&IssueQuery {
             limit: Some(10),
+            sort: rampart_store::IssueSort::Risk,
             ..Default::default()
         })
         .await?;
     let mut t = table(&[
         "id",
+        "risk",
         "severity",
         "application",
         "title",
@@ -131,6 +133,7 @@ async fn print_portfolio(store: &dyn Store, db: &str) -> Result<()> {
     for i in top {
         t.add_row(vec![
             i.id.to_string(),
+            i.risk.to_string(),
             i.severity.to_string(),
             i.application,
             ellipsize(&i.title, 50),
@@ -141,7 +144,7 @@ async fn print_portfolio(store: &dyn Store, db: &str) -> Result<()> {
     println!("{t}");
     println!();
     println!(
-        "Next: rampart --db {db} issues list --app storefront-web   |   rampart --db {db} issues show <id>"
+        "Next: rampart --db {db} issues list --top 20 --team team-payments   |   rampart --db {db} issues show <id>"
     );
     Ok(())
 }

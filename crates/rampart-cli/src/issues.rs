@@ -12,8 +12,15 @@ use std::process::ExitCode;
 pub enum IssuesCommand {
     /// List issues (open and reopened by default), worst first.
     List(ListArgs),
-    /// Show one issue: every observation from every tool, and its history.
+    /// Show one issue: every observation from every tool, its risk factors, triage and history.
     Show(ShowArgs),
+    /// Triage an issue: false_positive, risk_accepted (with approver and expiry), mitigated,
+    /// not_affected (with a VEX justification). Recorded with who and when; holds on rescans.
+    Triage(crate::triage::TriageArgs),
+    /// Undo the triage decision in force on an issue.
+    Untriage(crate::triage::UntriageArgs),
+    /// Reopen every risk acceptance past its expiry (ingests and lists also do this).
+    Expire,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -24,6 +31,8 @@ enum SortArg {
     Newest,
     /// By id.
     Id,
+    /// Highest risk score first.
+    Risk,
 }
 
 #[derive(Debug, Args)]
@@ -49,6 +58,15 @@ pub struct ListArgs {
     /// At most this many.
     #[arg(long)]
     limit: Option<u32>,
+    /// Only applications the catalog gives this owner team.
+    #[arg(long)]
+    team: Option<String>,
+    /// Only applications this person or group owns (owner team or listed owner).
+    #[arg(long)]
+    owner: Option<String>,
+    /// The N highest-risk issues (same as `--sort risk --limit N`).
+    #[arg(long, value_name = "N")]
+    top: Option<u32>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     format: ListFormat,
@@ -77,6 +95,9 @@ pub async fn run(db: &str, cmd: IssuesCommand) -> Result<ExitCode> {
     match cmd {
         IssuesCommand::List(args) => list(db, args).await,
         IssuesCommand::Show(args) => show(db, args).await,
+        IssuesCommand::Triage(args) => crate::triage::triage(db, args).await,
+        IssuesCommand::Untriage(args) => crate::triage::untriage(db, args).await,
+        IssuesCommand::Expire => crate::triage::expire(db).await,
     }
 }
 
@@ -91,9 +112,16 @@ async fn list(db: &str, args: ListArgs) -> Result<ExitCode> {
             SortArg::Severity => IssueSort::Severity,
             SortArg::Newest => IssueSort::Newest,
             SortArg::Id => IssueSort::Id,
+            SortArg::Risk => IssueSort::Risk,
         },
+        team: args.team.clone(),
+        owner: args.owner.clone(),
         ..Default::default()
     };
+    if let Some(n) = args.top {
+        q.sort = IssueSort::Risk;
+        q.limit = Some(n);
+    }
     for s in &args.status {
         if s == "all" {
             q.all_statuses = true;
@@ -103,12 +131,13 @@ async fn list(db: &str, args: ListArgs) -> Result<ExitCode> {
         }
     }
     let store = open_store(db).await?;
+    expire_before_listing(store.as_ref()).await?;
     let issues = store.list_issues(&q).await?;
     match args.format {
         ListFormat::Json => print_json(&issues)?,
         ListFormat::Csv => {
             println!(
-                "id,application,severity,status,kind,title,location,rule_id,vuln_ids,cwes,tools,first_seen,last_seen"
+                "id,application,severity,status,kind,title,location,rule_id,vuln_ids,cwes,tools,first_seen,last_seen,risk"
             );
             for i in &issues {
                 println!(
@@ -135,17 +164,19 @@ async fn list(db: &str, args: ListArgs) -> Result<ExitCode> {
                         i.tools.join(" "),
                         i.first_seen.to_string(),
                         i.last_seen.to_string(),
+                        i.risk.to_string(),
                     ])
                 );
             }
         }
         ListFormat::Table => {
             let mut t = table(&[
-                "id", "app", "severity", "status", "kind", "title", "location", "tools",
+                "id", "risk", "app", "severity", "status", "kind", "title", "location", "tools",
             ]);
             for i in &issues {
                 t.add_row(vec![
                     i.id.to_string(),
+                    i.risk.to_string(),
                     i.application.clone(),
                     i.severity.to_string(),
                     i.status.to_string(),
@@ -167,12 +198,38 @@ async fn show(db: &str, args: ShowArgs) -> Result<ExitCode> {
     let Some(detail) = store.issue_detail(args.id).await? else {
         bail!("no issue with id {}", args.id);
     };
+    let (risk, triage) = risk_and_triage(store.as_ref(), args.id).await?;
     if args.json {
-        print_json(&detail)?;
+        let mut v = serde_json::to_value(&detail)?;
+        v["risk"] = serde_json::to_value(&risk)?;
+        v["triage"] = serde_json::to_value(&triage)?;
+        print_json(&v)?;
     } else {
         print_detail(&detail);
+        if let Some(r) = &risk {
+            crate::risk::print_risk(r);
+        }
+        crate::risk::print_triage(&triage);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reopens expired risk acceptances before a list, so the list is true as of now.
+async fn expire_before_listing(store: &dyn rampart_store::Store) -> Result<()> {
+    rampart_service::triage::expire(store, time::OffsetDateTime::now_utc()).await?;
+    Ok(())
+}
+
+/// The issue's risk as of now, with every factor, and its triage decisions.
+async fn risk_and_triage(
+    store: &dyn rampart_store::Store,
+    id: i64,
+) -> Result<(
+    Option<rampart_engine::risk::RiskAssessment>,
+    Vec<rampart_model::TriageDecision>,
+)> {
+    let risk = rampart_service::risk::explain(store, id, time::OffsetDateTime::now_utc()).await?;
+    Ok((risk, store.triage_history(id).await?))
 }
 
 fn print_detail(d: &IssueDetail) {

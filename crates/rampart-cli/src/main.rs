@@ -3,11 +3,15 @@
 
 mod apps;
 mod bench;
+mod catalog;
 mod demo;
 mod ingest;
 mod issues;
 mod output;
+mod risk;
 mod tools;
+mod triage;
+mod vex;
 
 use anyhow::Result;
 
@@ -49,6 +53,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Measure ingest speed on generated reports.
     Bench(bench::BenchArgs),
+    /// VEX in (OpenVEX, CSAF 2.0, CycloneDX) and out.
+    #[command(subcommand)]
+    Vex(vex::VexCommand),
 }
 
 fn main() -> ExitCode {
@@ -88,6 +95,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tools(cmd) => tools::run(&cli.db, cmd).await,
         Command::Demo(args) => demo::run(&cli.db, args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Vex(cmd) => vex::run(&cli.db, cmd).await,
     }
 }
 

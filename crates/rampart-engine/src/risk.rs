@@ -202,7 +202,9 @@ pub fn environment_multiplier(d: Deployment) -> f64 {
 pub const CONTROL_MULTIPLIER: f64 = 0.8;
 
 /// The best CVSS of a list, scored: `(version label, base score, vector)`. A vector the `cvss`
-/// crate parses gives the score; otherwise the stated score is used.
+/// crate parses gives the score; otherwise the stated score is used. CVSS v2 is not used: NVD
+/// retired it in 2022, and its scores run high (a distribution's "negligible" is often a v2
+/// 10.0), so an issue with only v2 data is scored by its severity level.
 pub fn best_cvss(list: &[rampart_model::Cvss]) -> Option<(String, f64, Option<String>)> {
     let rank = |v: CvssVersion| match v {
         CvssVersion::V4 => 3,
@@ -211,6 +213,7 @@ pub fn best_cvss(list: &[rampart_model::Cvss]) -> Option<(String, f64, Option<St
     };
     let mut scored: Vec<(u8, String, f64, Option<String>)> = list
         .iter()
+        .filter(|c| c.version != CvssVersion::V2)
         .filter_map(|c| {
             let parsed = c
                 .vector
