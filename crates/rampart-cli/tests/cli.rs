@@ -147,3 +147,126 @@ fn severity_rank(v: &serde_json::Value) -> u8 {
         _ => 0,
     }
 }
+
+/// The risk queue, triage and VEX on the demo, as a user types them.
+#[test]
+fn risk_queue_triage_and_vex_on_the_demo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("risk.db");
+    assert!(rampart(&db, &["demo"]).status.success());
+    // The demo catalog was applied through `apps apply`'s code.
+    let out = rampart(&db, &["apps", "show", "storefront-web", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let show: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(show["profile"]["tier"], 1);
+    assert_eq!(
+        show["profile"]["data_tags"],
+        serde_json::json!(["PII", "PCI"])
+    );
+    assert_eq!(show["versions"].as_array().unwrap().len(), 1);
+    // The queue by risk, and the team filter.
+    let out = rampart(&db, &["issues", "list", "--top", "5", "--format", "json"]);
+    let top: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(top.len(), 5);
+    let risks: Vec<i64> = top.iter().map(|i| i["risk"].as_i64().unwrap()).collect();
+    assert!(risks.windows(2).all(|w| w[0] >= w[1]), "{risks:?}");
+    assert!(risks[0] > 50, "{risks:?}");
+    let out = rampart(
+        &db,
+        &[
+            "issues",
+            "list",
+            "--team",
+            "team-payments",
+            "--sort",
+            "risk",
+            "--format",
+            "json",
+        ],
+    );
+    let payments: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(payments.len(), 15);
+    assert!(payments.iter().all(|i| i["application"] == "payments-api"));
+    // The explanation.
+    let id = top[0]["id"].as_i64().unwrap().to_string();
+    let out = rampart(&db, &["issues", "show", &id]);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!("Risk {}/100, decision", risks[0])),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("criticality") && stdout.contains("tier 1"),
+        "{stdout}"
+    );
+    // Triage: refused without an approver, recorded with one, shown, undone.
+    let out = rampart(
+        &db,
+        &[
+            "issues",
+            "triage",
+            &id,
+            "--status",
+            "risk_accepted",
+            "--reason",
+            "patch in Q1",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("needs an approver"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = rampart(
+        &db,
+        &[
+            "issues",
+            "triage",
+            &id,
+            "--status",
+            "risk_accepted",
+            "--reason",
+            "patch in Q1",
+            "--approver",
+            "ciso@northwind.example",
+            "--expires",
+            "2099-01-31",
+            "--by",
+            "dana",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = rampart(&db, &["issues", "show", &id, "--json"]);
+    let detail: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(detail["issue"]["status"], "risk_accepted");
+    assert_eq!(detail["triage"][0]["actor"], "dana");
+    assert_eq!(detail["triage"][0]["approver"], "ciso@northwind.example");
+    assert!(detail["risk"]["factors"].as_array().unwrap().len() >= 4);
+    let out = rampart(&db, &["vex", "export", "--app", "storefront-web"]);
+    let vex: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statements = vex["statements"].as_array().unwrap();
+    if top[0]["kind"] == "dependency" {
+        assert_eq!(statements.len(), 1);
+        assert_eq!(statements[0]["status"], "affected");
+    }
+    let out = rampart(&db, &["issues", "untriage", &id, "--by", "dana"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = rampart(&db, &["issues", "list", "--top", "1", "--format", "json"]);
+    let again: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(again[0]["id"], top[0]["id"]);
+    // A catalog error names the file and the place; nothing is applied.
+    let bad = tmp.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "applications:\n  - id: storefront-web\n    exposure: moon\n",
+    )
+    .unwrap();
+    let out = rampart(&db, &["apps", "apply", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bad.yaml: applications[0] (storefront-web).exposure: `moon`"),
+        "{}",
+        text(&out.stderr)
+    );
+}

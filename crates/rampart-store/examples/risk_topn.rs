@@ -52,7 +52,10 @@ async fn main() {
     let url = args
         .next()
         .unwrap_or_else(|| tmp.path().join("risk.db").display().to_string());
-    let n: i64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000_000);
+    let n: i64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000_000);
     let store = rampart_store::open(&url).await.expect("open store");
     let profiles: Vec<AppProfile> = (1..=1000)
         .map(|a| AppProfile {
@@ -71,15 +74,31 @@ async fn main() {
     if postgres {
         let pg = rampart_store::PgStore::open(&url).await.expect("pg");
         for stmt in FILL_POSTGRES.split(';').filter(|s| !s.trim().is_empty()) {
-            sqlx::query(stmt).bind(n).execute(pg.pool()).await.expect("fill");
+            sqlx::query(stmt)
+                .bind(n)
+                .execute(pg.pool())
+                .await
+                .expect("fill");
         }
-        sqlx::query("ANALYZE issues").execute(pg.pool()).await.expect("analyze");
+        sqlx::query("ANALYZE issues")
+            .execute(pg.pool())
+            .await
+            .expect("analyze");
     } else {
-        let lite = rampart_store::SqliteStore::open(&url).await.expect("sqlite");
+        let lite = rampart_store::SqliteStore::open(&url)
+            .await
+            .expect("sqlite");
         for stmt in FILL_SQLITE.split(';').filter(|s| !s.trim().is_empty()) {
-            sqlx::query(stmt).bind(n).execute(lite.pool()).await.expect("fill");
+            sqlx::query(stmt)
+                .bind(n)
+                .execute(lite.pool())
+                .await
+                .expect("fill");
         }
-        sqlx::query("ANALYZE").execute(lite.pool()).await.expect("analyze");
+        sqlx::query("ANALYZE")
+            .execute(lite.pool())
+            .await
+            .expect("analyze");
     }
     println!(
         "{} issues written in {:.1} s ({})",
@@ -108,10 +127,16 @@ async fn main() {
         ),
     ] {
         let (d, rows) = median(store.as_ref(), &q).await;
-        println!("{label:<45} {rows:>3} rows  {:>8.2} ms", d.as_secs_f64() * 1000.0);
+        println!(
+            "{label:<45} {rows:>3} rows  {:>8.2} ms",
+            d.as_secs_f64() * 1000.0
+        );
     }
     if postgres {
         let q = top(|_| {});
-        println!("\nPostgreSQL plan of the first query:\n{}", rampart_store::postgres::issue_list_sql(&q));
+        println!(
+            "\nPostgreSQL plan of the first query:\n{}",
+            rampart_store::postgres::issue_list_sql(&q)
+        );
     }
 }
