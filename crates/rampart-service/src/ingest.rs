@@ -254,7 +254,7 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
             &rules,
         )
         .await?;
-    crate::risk::after_ingest(store, &scan.application, scan.ingested_at).await?;
+    crate::risk::after_ingest(store, &scan).await?;
     Ok(IngestReport {
         file_name: file_name.to_string(),
         scan,

@@ -193,15 +193,20 @@ pub async fn explain(
     Ok(Some(assess(&input_of(row, profile.as_ref(), &feed), now)))
 }
 
-/// What an ingest into `application` at `now` sets off: expired risk acceptances reopen, stored
-/// VEX statements apply to the issues (new ones too), and every issue of the application is
-/// rescored.
+/// What an ingest of `scan` sets off: expired risk acceptances reopen, stored VEX statements
+/// apply to the issues (new ones too), and, when the scan created, fixed or reopened an issue,
+/// every issue of the application is rescored (a rescan that changed nothing rescores nothing:
+/// re-ingesting an unchanged report stays as cheap as it was).
 pub async fn after_ingest(
     store: &dyn Store,
-    application: &str,
-    now: OffsetDateTime,
+    scan: &rampart_model::Scan,
 ) -> Result<Recomputed, crate::IngestError> {
-    crate::triage::expire(store, now).await?;
-    crate::vex::apply(store, application, now).await?;
-    Ok(recompute_application(store, application, now).await?)
+    let now = scan.ingested_at;
+    let expired = crate::triage::expire(store, now).await?;
+    let vex = crate::vex::apply(store, &scan.application, now).await?;
+    let s = &scan.summary;
+    if s.new + s.fixed + s.reopened == 0 && expired.is_empty() && vex.is_empty() {
+        return Ok(Recomputed::default());
+    }
+    Ok(recompute_application(store, &scan.application, now).await?)
 }
