@@ -19,7 +19,7 @@ INSERT INTO scans (id, application_id, target_id, branch, format, file_name, rep
 VALUES (1, 1, 1, 'main', 'synthetic', 'synthetic', '', '2026-11-27T00:00:00Z');
 INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, first_scan_id, first_seen, last_seen, risk)
 WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < $1)
-SELECT n, n % 1000 + 1, printf('%032x', n), 'dependency', 'Finding ' || n, n % 5,
+SELECT n, (n - 1) * 1000 / $1 + 1, printf('%032x', n), 'dependency', 'Finding ' || n, n % 5,
        CASE WHEN (n * 7919) % 10 < 7 THEN 'open' ELSE 'fixed' END, 'rule', 'pkg:npm/x@1', 1,
        '2026-11-27T00:00:00Z', '2026-11-27T00:00:00Z', (n * 2654435761) % 101
 FROM g;";
@@ -28,7 +28,7 @@ const FILL_POSTGRES: &str = "
 INSERT INTO scans (application_id, target_id, branch, format, file_name, report_sha256, ingested_at)
 VALUES (1, 1, 'main', 'synthetic', 'synthetic', '', now());
 INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, first_scan_id, first_seen, last_seen, risk)
-SELECT n % 1000 + 1, md5(n::text), 'dependency', 'Finding ' || n, n % 5,
+SELECT (n - 1) * 1000 / $1 + 1, md5(n::text), 'dependency', 'Finding ' || n, n % 5,
        CASE WHEN (n * 7919) % 10 < 7 THEN 'open' ELSE 'fixed' END, 'rule', 'pkg:npm/x@1', 1, now(), now(),
        (n::bigint * 2654435761) % 101
 FROM generate_series(1, $1) n;";
@@ -88,12 +88,31 @@ async fn main() {
         let lite = rampart_store::SqliteStore::open(&url)
             .await
             .expect("sqlite");
+        // Bulk load: drop the issue indexes, insert in key order, build the indexes by sorting.
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'issues' AND sql IS NOT NULL",
+        )
+        .fetch_all(lite.pool())
+        .await
+        .expect("indexes");
+        for (name, _) in &indexes {
+            sqlx::query(&format!("DROP INDEX {name}"))
+                .execute(lite.pool())
+                .await
+                .expect("drop index");
+        }
         for stmt in FILL_SQLITE.split(';').filter(|s| !s.trim().is_empty()) {
             sqlx::query(stmt)
                 .bind(n)
                 .execute(lite.pool())
                 .await
                 .expect("fill");
+        }
+        for (_, sql) in &indexes {
+            sqlx::query(sql)
+                .execute(lite.pool())
+                .await
+                .expect("create index");
         }
         sqlx::query("ANALYZE")
             .execute(lite.pool())
