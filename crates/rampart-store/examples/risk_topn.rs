@@ -73,12 +73,32 @@ async fn main() {
     let postgres = rampart_store::is_postgres_url(&url);
     if postgres {
         let pg = rampart_store::PgStore::open(&url).await.expect("pg");
+        // Bulk load: drop the issue indexes (not the constraints'), insert, build them again.
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'issues'
+             AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+        )
+        .fetch_all(pg.pool())
+        .await
+        .expect("indexes");
+        for (name, _) in &indexes {
+            sqlx::query(&format!("DROP INDEX {name}"))
+                .execute(pg.pool())
+                .await
+                .expect("drop index");
+        }
         for stmt in FILL_POSTGRES.split(';').filter(|s| !s.trim().is_empty()) {
             sqlx::query(stmt)
                 .bind(n)
                 .execute(pg.pool())
                 .await
                 .expect("fill");
+        }
+        for (_, sql) in &indexes {
+            sqlx::query(sql)
+                .execute(pg.pool())
+                .await
+                .expect("create index");
         }
         sqlx::query("ANALYZE issues")
             .execute(pg.pool())
