@@ -25,8 +25,9 @@ SELECT n, (n - 1) * 1000 / $1 + 1, printf('%032x', n), 'dependency', 'Finding ' 
 FROM g;";
 
 const FILL_POSTGRES: &str = "
+INSERT INTO targets (application_id, name) SELECT 1, 'synthetic' WHERE $1 > 0;
 INSERT INTO scans (application_id, target_id, branch, format, file_name, report_sha256, ingested_at)
-VALUES (1, 1, 'main', 'synthetic', 'synthetic', '', now());
+SELECT 1, (SELECT id FROM targets WHERE name = 'synthetic'), 'main', 'synthetic', 'synthetic', '', now() WHERE $1 > 0;
 INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, first_scan_id, first_seen, last_seen, risk)
 SELECT (n - 1) * 1000 / $1 + 1, md5(n::text), 'dependency', 'Finding ' || n, n % 5,
        CASE WHEN (n * 7919) % 10 < 7 THEN 'open' ELSE 'fixed' END, 'rule', 'pkg:npm/x@1', 1, now(), now(),
