@@ -127,3 +127,191 @@ pub trait ContextStore: Send + Sync {
     async fn issues_with_vulns(&self, application: &str, vuln_ids: &[String])
     -> Result<Vec<Issue>>;
 }
+
+/// `,a,b,`: an entry's team and owners as stored, so that `strpos`/`instr` of `,name,` finds one.
+pub(crate) fn owners_column(p: &AppProfile) -> String {
+    let mut s = String::from(",");
+    for o in p.team.iter().chain(p.owners.iter()) {
+        s.push_str(&o.replace(',', " "));
+        s.push(',');
+    }
+    s
+}
+
+/// A stored JSON document that does not read back.
+pub(crate) fn json_err(e: serde_json::Error) -> crate::StoreError {
+    crate::StoreError::Corrupt(format!("stored JSON: {e}"))
+}
+
+/// The catalog and VEX-statement methods of [`ContextStore`], written once for both backends:
+/// JSON travels as text (`$jin` casts a parameter on the way in, `::jsonb` on PostgreSQL;
+/// `$jout` casts a column on the way out, `::text`), and a write transaction opens with `$begin`.
+/// Expanded in `sqlite/context.rs` and `postgres/context.rs` as free functions taking the pool.
+macro_rules! context_common {
+    ($db:ty, $begin:literal, $jin:literal, $jout:literal) => {
+        use $crate::context::{json_err, owners_column};
+        use rampart_model::{AppProfile, CatalogChange, VexStatement};
+        use time::OffsetDateTime;
+
+        pub(super) async fn apply_catalog(
+            pool: &sqlx::Pool<$db>,
+            profiles: &[AppProfile],
+            source: &str,
+            at: OffsetDateTime,
+        ) -> $crate::Result<Vec<CatalogChange>> {
+            let mut tx = pool.begin_with($begin).await?;
+            let mut out = Vec::with_capacity(profiles.len());
+            for p in profiles {
+                sqlx::query("INSERT INTO applications (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                    .bind(&p.name)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                let app: i64 = sqlx::query_scalar("SELECT id FROM applications WHERE name = $1")
+                    .bind(&p.name)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let json = serde_json::to_string(p).map_err(json_err)?;
+                let current: Option<(i64, String)> = sqlx::query_as(concat!(
+                    "SELECT version, profile", $jout, " FROM app_profiles WHERE application_id = $1"
+                ))
+                .bind(app)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let version = match &current {
+                    Some((v, old))
+                        if serde_json::from_str::<serde_json::Value>(old).ok()
+                            == serde_json::to_value(p).ok() =>
+                    {
+                        out.push(CatalogChange {
+                            application: p.name.clone(),
+                            version: *v,
+                            changed: false,
+                        });
+                        continue;
+                    }
+                    Some((v, _)) => v + 1,
+                    None => 1,
+                };
+                sqlx::query(concat!(
+                    "INSERT INTO app_profiles (application_id, version, team, owners, profile, source, updated_at)
+                     VALUES ($1, $2, $3, $4, $5", $jin, ", $6, $7)
+                     ON CONFLICT (application_id) DO UPDATE SET version = excluded.version, team = excluded.team,
+                       owners = excluded.owners, profile = excluded.profile, source = excluded.source, updated_at = excluded.updated_at"
+                ))
+                .bind(app)
+                .bind(version)
+                .bind(&p.team)
+                .bind(owners_column(p))
+                .bind(&json)
+                .bind(source)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(concat!(
+                    "INSERT INTO catalog_versions (application_id, version, at, source, profile) VALUES ($1, $2, $3, $4, $5",
+                    $jin, ")"
+                ))
+                .bind(app)
+                .bind(version)
+                .bind(at)
+                .bind(source)
+                .bind(&json)
+                .execute(&mut *tx)
+                .await?;
+                out.push(CatalogChange {
+                    application: p.name.clone(),
+                    version,
+                    changed: true,
+                });
+            }
+            tx.commit().await?;
+            Ok(out)
+        }
+
+        pub(super) async fn app_profile(
+            pool: &sqlx::Pool<$db>,
+            application: &str,
+        ) -> $crate::Result<Option<AppProfile>> {
+            let row: Option<String> = sqlx::query_scalar(concat!(
+                "SELECT p.profile", $jout,
+                " FROM app_profiles p JOIN applications a ON a.id = p.application_id WHERE a.name = $1"
+            ))
+            .bind(application)
+            .fetch_optional(pool)
+            .await?;
+            row.map(|j| serde_json::from_str(&j).map_err(json_err))
+                .transpose()
+        }
+
+        pub(super) async fn catalog_history(
+            pool: &sqlx::Pool<$db>,
+            application: &str,
+        ) -> $crate::Result<Vec<$crate::context::CatalogVersion>> {
+            sqlx::query(concat!(
+                "SELECT v.version, v.at, v.source, v.profile", $jout,
+                " FROM catalog_versions v JOIN applications a ON a.id = v.application_id
+                 WHERE a.name = $1 ORDER BY v.version"
+            ))
+            .bind(application)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let json: String = sqlx::Row::try_get(r, 3)?;
+                Ok($crate::context::CatalogVersion {
+                    application: application.to_string(),
+                    version: sqlx::Row::try_get(r, 0)?,
+                    at: sqlx::Row::try_get(r, 1)?,
+                    source: sqlx::Row::try_get(r, 2)?,
+                    profile: serde_json::from_str(&json).map_err(json_err)?,
+                })
+            })
+            .collect()
+        }
+
+        pub(super) async fn add_vex_statements(
+            pool: &sqlx::Pool<$db>,
+            application: Option<&str>,
+            statements: &[VexStatement],
+            at: OffsetDateTime,
+        ) -> $crate::Result<u64> {
+            let mut added = 0;
+            let mut tx = pool.begin_with($begin).await?;
+            for s in statements {
+                let json = serde_json::to_string(s).map_err(json_err)?;
+                added += sqlx::query(concat!(
+                    "INSERT INTO vex_statements (application, document, source_ref, statement, imported_at)
+                     VALUES ($1, $2, $3, $4", $jin, ", $5) ON CONFLICT DO NOTHING"
+                ))
+                .bind(application)
+                .bind(&s.document)
+                .bind(&s.source_ref)
+                .bind(json)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(added)
+        }
+
+        pub(super) async fn vex_statements(
+            pool: &sqlx::Pool<$db>,
+            application: &str,
+        ) -> $crate::Result<Vec<VexStatement>> {
+            let rows: Vec<String> = sqlx::query_scalar(concat!(
+                "SELECT statement", $jout,
+                " FROM vex_statements WHERE application IS NULL OR application = $1 ORDER BY id"
+            ))
+            .bind(application)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|j| serde_json::from_str(j).map_err(json_err))
+                .collect()
+        }
+    };
+}
+pub(crate) use context_common;

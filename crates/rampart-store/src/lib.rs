@@ -27,7 +27,6 @@ pub use sqlite::SqliteStore;
 pub use types::*;
 // Business context, risk, triage and VEX (issue 5).
 pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
-pub(crate) use sqlite::owners_column as sqlite_owners_column;
 pub use triage::TriageStore;
 
 use async_trait::async_trait;

@@ -5,13 +5,17 @@ use super::PgStore;
 use super::queries::issue_by_ids;
 use crate::codec::{kind_from_db, severity_from_db, status_from_db};
 use crate::context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
-use crate::sqlite_owners_column as owners_column;
-use crate::{Result, StoreError};
+use crate::Result;
 use async_trait::async_trait;
 use rampart_model::{AppProfile, CatalogChange, Issue, VexStatement, VexStatus};
 use sqlx::{Postgres, QueryBuilder, Row};
 use std::collections::HashMap;
 use time::OffsetDateTime;
+
+/// The catalog and VEX-statement methods shared with the other backend.
+mod common {
+    crate::context::context_common!(sqlx::Postgres, "BEGIN", "::jsonb", "::text");
+}
 
 /// Rows per batched statement.
 const CHUNK: usize = 1000;
@@ -30,10 +34,6 @@ pub(crate) fn push_owner_filters(qb: &mut QueryBuilder<'_, Postgres>, q: &crate:
     }
 }
 
-fn json_err(e: serde_json::Error) -> StoreError {
-    StoreError::Corrupt(format!("stored JSON: {e}"))
-}
-
 #[async_trait]
 impl ContextStore for PgStore {
     async fn apply_catalog(
@@ -42,101 +42,15 @@ impl ContextStore for PgStore {
         source: &str,
         at: OffsetDateTime,
     ) -> Result<Vec<CatalogChange>> {
-        let mut tx = self.pool.begin().await?;
-        let mut out = Vec::with_capacity(profiles.len());
-        for p in profiles {
-            sqlx::query("INSERT INTO applications (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
-                .bind(&p.name)
-                .bind(at)
-                .execute(&mut *tx)
-                .await?;
-            let app: i64 = sqlx::query_scalar("SELECT id FROM applications WHERE name = $1")
-                .bind(&p.name)
-                .fetch_one(&mut *tx)
-                .await?;
-            let json = serde_json::to_value(p).map_err(json_err)?;
-            let current: Option<(i64, serde_json::Value)> = sqlx::query_as(
-                "SELECT version, profile FROM app_profiles WHERE application_id = $1 FOR UPDATE",
-            )
-            .bind(app)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let version = match &current {
-                Some((v, old)) if *old == json => {
-                    out.push(CatalogChange {
-                        application: p.name.clone(),
-                        version: *v,
-                        changed: false,
-                    });
-                    continue;
-                }
-                Some((v, _)) => v + 1,
-                None => 1,
-            };
-            sqlx::query(
-                "INSERT INTO app_profiles (application_id, version, team, owners, profile, source, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (application_id) DO UPDATE SET version = excluded.version, team = excluded.team,
-                   owners = excluded.owners, profile = excluded.profile, source = excluded.source, updated_at = excluded.updated_at",
-            )
-            .bind(app)
-            .bind(version)
-            .bind(&p.team)
-            .bind(owners_column(p))
-            .bind(&json)
-            .bind(source)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO catalog_versions (application_id, version, at, source, profile) VALUES ($1, $2, $3, $4, $5)")
-                .bind(app)
-                .bind(version)
-                .bind(at)
-                .bind(source)
-                .bind(&json)
-                .execute(&mut *tx)
-                .await?;
-            out.push(CatalogChange {
-                application: p.name.clone(),
-                version,
-                changed: true,
-            });
-        }
-        tx.commit().await?;
-        Ok(out)
+        common::apply_catalog(&self.pool, profiles, source, at).await
     }
 
     async fn app_profile(&self, application: &str) -> Result<Option<AppProfile>> {
-        let row: Option<serde_json::Value> = sqlx::query_scalar(
-            "SELECT p.profile FROM app_profiles p JOIN applications a ON a.id = p.application_id WHERE a.name = $1",
-        )
-        .bind(application)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|j| serde_json::from_value(j).map_err(json_err))
-            .transpose()
+        common::app_profile(&self.pool, application).await
     }
 
     async fn catalog_history(&self, application: &str) -> Result<Vec<CatalogVersion>> {
-        sqlx::query(
-            "SELECT v.version, v.at, v.source, v.profile FROM catalog_versions v JOIN applications a ON a.id = v.application_id
-             WHERE a.name = $1 ORDER BY v.version",
-        )
-        .bind(application)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            let json: serde_json::Value = r.try_get(3)?;
-            Ok(CatalogVersion {
-                application: application.to_string(),
-                version: r.try_get(0)?,
-                at: r.try_get(1)?,
-                source: r.try_get(2)?,
-                profile: serde_json::from_value(json).map_err(json_err)?,
-            })
-        })
-        .collect()
+        common::catalog_history(&self.pool, application).await
     }
 
     async fn risk_inputs(
@@ -254,37 +168,11 @@ impl ContextStore for PgStore {
         statements: &[VexStatement],
         at: OffsetDateTime,
     ) -> Result<u64> {
-        let mut added = 0;
-        let mut tx = self.pool.begin().await?;
-        for s in statements {
-            let json = serde_json::to_value(s).map_err(json_err)?;
-            added += sqlx::query(
-                "INSERT INTO vex_statements (application, document, source_ref, statement, imported_at)
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            )
-            .bind(application)
-            .bind(&s.document)
-            .bind(&s.source_ref)
-            .bind(json)
-            .bind(at)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        }
-        tx.commit().await?;
-        Ok(added)
+        common::add_vex_statements(&self.pool, application, statements, at).await
     }
 
     async fn vex_statements(&self, application: &str) -> Result<Vec<VexStatement>> {
-        let rows: Vec<serde_json::Value> = sqlx::query_scalar(
-            "SELECT statement FROM vex_statements WHERE application IS NULL OR application = $1 ORDER BY id",
-        )
-        .bind(application)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|j| serde_json::from_value(j).map_err(json_err))
-            .collect()
+        common::vex_statements(&self.pool, application).await
     }
 
     async fn issues_with_vulns(

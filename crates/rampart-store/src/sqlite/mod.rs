@@ -4,7 +4,6 @@ mod context;
 mod ingest;
 mod jobs;
 mod queries;
-pub(crate) use context::owners_column;
 mod triage;
 
 use crate::{Result, StoreError};
