@@ -147,8 +147,49 @@ pub(crate) fn json_err(e: serde_json::Error) -> crate::StoreError {
 /// JSON travels as text (`$jin` casts a parameter on the way in, `::jsonb` on PostgreSQL;
 /// `$jout` casts a column on the way out, `::text`), and a write transaction opens with `$begin`.
 /// Expanded in `sqlite/context.rs` and `postgres/context.rs` as free functions taking the pool.
+/// `$instr` is the function that finds a substring (`instr`, `strpos`).
 macro_rules! context_common {
-    ($db:ty, $begin:literal, $jin:literal, $jout:literal) => {
+    ($db:ty, $begin:literal, $jin:literal, $jout:literal, $instr:literal) => {
+        /// The `--team` / `--owner` filters of an issue list, as `AND` terms on
+        /// `i.application_id`.
+        pub(crate) fn push_owner_filters(
+            qb: &mut sqlx::QueryBuilder<'_, $db>,
+            q: &$crate::IssueQuery,
+        ) {
+            if let Some(team) = &q.team {
+                qb.push(" AND i.application_id IN (SELECT application_id FROM app_profiles WHERE team = ")
+                    .push_bind(team.clone())
+                    .push(")");
+            }
+            if let Some(owner) = &q.owner {
+                qb.push(concat!(
+                    " AND i.application_id IN (SELECT application_id FROM app_profiles WHERE ",
+                    $instr,
+                    "(owners, "
+                ))
+                .push_bind(format!(",{owner},"))
+                .push(") > 0)");
+            }
+        }
+
+        /// Up to `limit` ids of `application`'s issues above `after`, in id order.
+        pub(super) async fn issue_page(
+            pool: &sqlx::Pool<$db>,
+            application: &str,
+            after: i64,
+            limit: u32,
+        ) -> $crate::Result<Vec<i64>> {
+            Ok(sqlx::query_scalar(
+                "SELECT i.id FROM issues i WHERE i.application_id = (SELECT id FROM applications WHERE name = $1)
+                 AND i.id > $2 ORDER BY i.id LIMIT $3",
+            )
+            .bind(application)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?)
+        }
+
         use $crate::context::{json_err, owners_column};
         use rampart_model::{AppProfile, CatalogChange, VexStatement};
         use time::OffsetDateTime;

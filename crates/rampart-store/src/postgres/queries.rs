@@ -116,7 +116,7 @@ fn issue_list_query(q: &IssueQuery) -> QueryBuilder<'static, Postgres> {
             .push_bind(app.clone())
             .push(")");
     }
-    super::context::push_owner_filters(&mut qb, q);
+    super::context::common::push_owner_filters(&mut qb, q);
     if !q.all_statuses {
         let mut statuses: Vec<IssueStatus> = if q.statuses.is_empty() {
             vec![IssueStatus::Open, IssueStatus::Reopened]

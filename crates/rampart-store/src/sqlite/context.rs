@@ -3,9 +3,9 @@
 
 use super::SqliteStore;
 use super::queries::issue_by_ids;
+use crate::Result;
 use crate::codec::{kind_from_db, severity_from_db, split, status_from_db, unpack_json};
 use crate::context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
-use crate::Result;
 use async_trait::async_trait;
 use rampart_model::{AppProfile, CatalogChange, Issue, VexStatement, VexStatus};
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -13,26 +13,12 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// The catalog and VEX-statement methods shared with the other backend.
-mod common {
-    crate::context::context_common!(sqlx::Sqlite, "BEGIN IMMEDIATE", "", "");
+pub(crate) mod common {
+    crate::context::context_common!(sqlx::Sqlite, "BEGIN IMMEDIATE", "", "", "instr");
 }
 
 /// Rows per batched statement.
 const CHUNK: usize = 500;
-
-/// The `--team` / `--owner` filters of an issue list, as `AND` terms on `i.application_id`.
-pub(crate) fn push_owner_filters(qb: &mut QueryBuilder<'_, Sqlite>, q: &crate::IssueQuery) {
-    if let Some(team) = &q.team {
-        qb.push(" AND i.application_id IN (SELECT application_id FROM app_profiles WHERE team = ")
-            .push_bind(team.clone())
-            .push(")");
-    }
-    if let Some(owner) = &q.owner {
-        qb.push(" AND i.application_id IN (SELECT application_id FROM app_profiles WHERE instr(owners, ")
-            .push_bind(format!(",{owner},"))
-            .push(") > 0)");
-    }
-}
 
 #[async_trait]
 impl ContextStore for SqliteStore {
@@ -59,15 +45,7 @@ impl ContextStore for SqliteStore {
         after: i64,
         limit: u32,
     ) -> Result<Vec<IssueRiskRow>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT i.id FROM issues i WHERE i.application_id = (SELECT id FROM applications WHERE name = $1)
-             AND i.id > $2 ORDER BY i.id LIMIT $3",
-        )
-        .bind(application)
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+        let ids = common::issue_page(&self.pool, application, after, limit).await?;
         self.risk_inputs_of(&ids).await
     }
 

@@ -136,7 +136,7 @@ impl Store for SqliteStore {
                 .push_bind(app.clone())
                 .push(")");
         }
-        super::context::push_owner_filters(&mut qb, q);
+        super::context::common::push_owner_filters(&mut qb, q);
         let default_active = q.statuses.is_empty()
             || (q.statuses.len() == 2
                 && q.statuses.contains(&IssueStatus::Open)
