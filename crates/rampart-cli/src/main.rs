@@ -5,6 +5,7 @@ mod apps;
 mod bench;
 mod catalog;
 mod demo;
+mod eval;
 mod ingest;
 mod issues;
 mod output;
@@ -56,6 +57,9 @@ enum Command {
     /// VEX in (OpenVEX, CSAF 2.0, CycloneDX) and out.
     #[command(subcommand)]
     Vex(vex::VexCommand),
+    /// Measure Rampart against labelled data (correlation precision and recall).
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +100,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo(args) => demo::run(&cli.db, args).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Vex(cmd) => vex::run(&cli.db, cmd).await,
+        Command::Eval(cmd) => eval::run(cmd).await,
     }
 }
 

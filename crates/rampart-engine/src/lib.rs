@@ -6,13 +6,17 @@
 //! This crate must never do IO and never read the clock: time and state are passed in, so
 //! every rule is tested with plain unit tests and gives the same answer twice.
 
+pub mod checks;
 pub mod correlate;
 pub mod lifecycle;
 pub mod overlap;
 pub mod risk;
 pub mod risk_input;
 pub mod vex;
+pub mod pairing;
+pub mod rename;
+pub mod weakness;
 
-pub use correlate::Correlator;
+pub use correlate::{CorrelationNote, Correlator, PriorObservation, note_of};
 pub use lifecycle::DefaultLifecycle;
 pub use rampart_model::{KeyedObservation, Lifecycle, SeenTransition};

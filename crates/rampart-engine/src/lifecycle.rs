@@ -8,9 +8,11 @@
 //!   again to the same identity).
 //! - An issue that no tool reports any more on any stream: **fixed** when it was active;
 //!   triaged issues keep their triage state.
+//! - A file renamed with its findings keeps its issues ([`crate::rename`]).
 
 use rampart_model::IssueStatus;
 pub use rampart_model::lifecycle::{Lifecycle, SeenTransition};
+use rampart_model::rename::{RenameCandidate, RenamePair};
 
 /// Rampart's default lifecycle rules (see the module documentation).
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,6 +29,10 @@ impl Lifecycle for DefaultLifecycle {
 
     fn on_gone(&self, status: IssueStatus) -> Option<IssueStatus> {
         status.is_active().then_some(IssueStatus::Fixed)
+    }
+
+    fn renames(&self, gone: &[RenameCandidate], fresh: &[RenameCandidate]) -> Vec<RenamePair> {
+        crate::rename::pair_renames(gone, fresh)
     }
 }
 

@@ -71,7 +71,7 @@ pub const STABLE_FINGERPRINTS: [&str; 3] =
 /// The content evidence of a code observation: the snippet hash when the tool quoted code,
 /// else the tool's own location-stable fingerprint, else empty (the occurrence suffix then
 /// tells findings of one rule in one file apart).
-fn content_evidence(obs: &Observation) -> String {
+pub fn content_evidence(obs: &Observation) -> String {
     if let Some(snippet) = obs.snippet.as_deref().filter(|s| !s.trim().is_empty()) {
         return format!("s:{}", snippet_hash(snippet));
     }

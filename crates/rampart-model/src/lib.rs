@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod location;
 pub mod observation;
 pub mod path;
+pub mod rename;
 pub mod severity;
 
 pub use context::{

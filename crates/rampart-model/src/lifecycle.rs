@@ -2,6 +2,7 @@
 //! them during an ingest.
 
 use crate::entities::IssueStatus;
+use crate::rename::{RenameCandidate, RenamePair};
 
 /// What seeing an issue in a scan did to it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,4 +23,12 @@ pub trait Lifecycle: Send + Sync {
     /// The new status when the last observation of an issue with status `status` is gone,
     /// or `None` when the status stays.
     fn on_gone(&self, status: IssueStatus) -> Option<IssueStatus>;
+
+    /// Pairs observations that opened new issues in this scan (`fresh`) with observations the
+    /// scan stopped making (`gone`) where a file was renamed with its findings; the store moves
+    /// each paired observation to the old issue. Default: no pairs.
+    fn renames(&self, gone: &[RenameCandidate], fresh: &[RenameCandidate]) -> Vec<RenamePair> {
+        let _ = (gone, fresh);
+        Vec::new()
+    }
 }

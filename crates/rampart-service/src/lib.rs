@@ -2,13 +2,15 @@
 //!
 //! [`ingest`] streams a report through detection, parsing, correlation and the store in one
 //! transaction; [`demo`] loads the demo portfolio shipped in the repository; [`catalog`],
-//! [`risk`], [`triage`] and [`vex`] keep business context, scores and decisions current.
+//! [`risk`], [`triage`] and [`vex`] keep business context, scores and decisions current; [`eval`]
+//! measures correlation against the corpus's labelled real scans.
 //!
 //! This crate must never write SQL (that is `rampart-store`), never decide a rule (that is
 //! `rampart-engine`) and never touch the terminal or the network (that is the CLI and server).
 
 pub mod catalog;
 pub mod demo;
+pub mod eval;
 pub mod ingest;
 pub mod risk;
 pub mod triage;

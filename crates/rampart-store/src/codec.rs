@@ -47,6 +47,13 @@ pub fn pack_json(json: &str) -> Vec<u8> {
     lz4_flex::compress_prepend_size(json.as_bytes())
 }
 
+/// Reads back what [`pack_json`] stored, as JSON text.
+pub fn unpack_str(bytes: &[u8]) -> crate::Result<String> {
+    let raw = lz4_flex::decompress_size_prepended(bytes)
+        .map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))?;
+    String::from_utf8(raw).map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))
+}
+
 /// Reads back what [`pack_json`] stored.
 pub fn unpack_json(bytes: &[u8]) -> crate::Result<serde_json::Value> {
     let raw = lz4_flex::decompress_size_prepended(bytes)

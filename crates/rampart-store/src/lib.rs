@@ -65,6 +65,12 @@ pub trait Store: JobQueue + ContextStore + TriageStore + Send + Sync {
     /// For every open (or reopened) issue of `application`, the tools whose latest scans
     /// still report it, sorted; the raw material of the tool-overlap report.
     async fn open_issue_tools(&self, application: &str) -> Result<Vec<Vec<String>>>;
+
+    // --- Correlation (issue 8) ---
+    /// For every code, secret and IaC observation of `application`: the key of its issue and
+    /// JSON text holding its `correlation` note (the stored observation, or just the note):
+    /// the prior index a new ingest pairs its observations with.
+    async fn correlation_notes(&self, application: &str) -> Result<Vec<(String, String)>>;
 }
 
 /// One ingest in progress: a transaction. Dropping it without `finish` rolls it back.

@@ -3,6 +3,7 @@
 //! advisory lock, ingests into different targets run in parallel.
 
 mod context;
+mod correlation;
 mod ingest;
 mod jobs;
 mod queries;

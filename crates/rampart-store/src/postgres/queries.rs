@@ -402,4 +402,8 @@ impl Store for PgStore {
         .await?;
         Ok(rows)
     }
+
+    async fn correlation_notes(&self, application: &str) -> Result<Vec<(String, String)>> {
+        super::correlation::correlation_notes(&self.pool, application).await
+    }
 }

@@ -418,6 +418,21 @@ impl IngestSession for SqliteIngest {
                 qb.build().execute(&mut *self.tx).await?;
             }
         }
+        // 1b. Files renamed with their findings keep their issues (correlation.rs).
+        let renamed = super::correlation::rename_pass(
+            &mut self.tx,
+            self.application_id,
+            self.scan_id,
+            now,
+            &gone,
+            rules,
+        )
+        .await?;
+        for (dropped, kept) in renamed {
+            self.summary.new = self.summary.new.saturating_sub(1);
+            self.seen_issues.remove(&dropped);
+            self.seen_issues.insert(kept);
+        }
         // 2. Issues whose last statement ended: fixed (per the rules); moved ones recorded.
         let mut candidates: Vec<i64> = gone.iter().map(|g| g.1).collect();
         candidates.sort_unstable();

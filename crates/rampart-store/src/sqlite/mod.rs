@@ -1,6 +1,7 @@
 //! The SQLite store: the embedded default (one file, WAL, one writer at a time).
 
 mod context;
+mod correlation;
 mod ingest;
 mod jobs;
 mod queries;

@@ -385,4 +385,8 @@ impl Store for SqliteStore {
             })
             .collect())
     }
+
+    async fn correlation_notes(&self, application: &str) -> Result<Vec<(String, String)>> {
+        super::correlation::correlation_notes(&self.pool, application).await
+    }
 }

@@ -1,0 +1,330 @@
+//! Location pairing: when two observations of different rules are one problem.
+//!
+//! Every code, secret, IaC and dependency observation gets an [`Anchor`]: the site it is
+//! about (a normalized file path, or a versionless purl), its class (weakness class, IaC
+//! property, or the vulnerability ids), and its span (lines, and for secrets the value's
+//! columns and keyed hash). [`pair_evidence`] decides whether a new observation describes
+//! the same problem as an earlier one and says why, in words stored with the observation.
+//!
+//! Rules (none names a file, a line or a finding of any particular application):
+//! - same site, always; never two statements of one tool's one rule (the tool told them apart);
+//! - code: the same weakness class, and the same start line, or overlapping spans of at most
+//!   [`STATEMENT_LINES`] lines (one statement);
+//! - secrets (and SAST rules of the `hardcoded-secret` class): overlapping line spans; where
+//!   both tools give the value's columns on one line they must overlap, where both give the
+//!   value's keyed hash it must be equal: two secrets on one line stay two;
+//! - IaC: the same checked property, and overlapping spans (a block-level finding contains the
+//!   attribute-level ones) or a file-level finding without lines;
+//! - dependencies: the same package with a vulnerability id in common (alias evidence).
+
+use crate::checks::iac_class;
+use crate::weakness::{SECRET_CLASS, weakness_class};
+use rampart_model::identity::versionless_purl;
+use rampart_model::path::normalize_path;
+use rampart_model::{FindingKind, Location, Observation};
+use serde::{Deserialize, Serialize};
+
+/// Longest span (in lines) still treated as one statement for code findings that do not
+/// start on the same line.
+pub const STATEMENT_LINES: u32 = 3;
+
+/// What an observation offers for pairing; stored with it (in its JSON `correlation`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    /// `code`, `secret`, `iac` or `dep`: which rules apply.
+    pub kind: String,
+    /// The normalized file path, or the versionless purl.
+    pub site: String,
+    /// Weakness class, IaC property; empty for dependencies.
+    pub class: String,
+    /// Why the class (`rule-equivalence: ...`, `CWE-564 ⊂ CWE-89`, `own rule`).
+    pub class_evidence: String,
+    /// Vulnerability ids (dependencies), upper case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ids: Vec<String>,
+    /// First line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<u32>,
+    /// Last line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<u32>,
+    /// Value columns on a one-line secret finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<(u32, u32)>,
+    /// Keyed hash of the secret value, when the tool gave the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hmac: Option<String>,
+    /// Tool.
+    pub tool: String,
+    /// The tool's rule.
+    pub rule: String,
+}
+
+impl Anchor {
+    /// `path:line` or `path:start-end` or the site alone.
+    pub fn place(&self) -> String {
+        match (self.start, self.end) {
+            (Some(s), Some(e)) if e > s => format!("{}:{s}-{e}", self.site),
+            (Some(s), _) => format!("{}:{s}", self.site),
+            _ => self.site.clone(),
+        }
+    }
+}
+
+/// The anchor of an observation, or `None` for kinds whose identity key is already
+/// canonical (web, license) or that have nothing to pair on.
+pub fn anchor_of(obs: &Observation) -> Option<Anchor> {
+    let base = |kind: &str, site: String, class: String, why: String| Anchor {
+        kind: kind.into(),
+        site,
+        class,
+        class_evidence: why,
+        ids: Vec::new(),
+        start: None,
+        end: None,
+        columns: None,
+        hmac: None,
+        tool: obs.tool.name.clone(),
+        rule: obs.rule_id.clone(),
+    };
+    match (&obs.kind, &obs.location) {
+        (FindingKind::Dependency, Location::Package(p)) => {
+            if obs.vuln_ids.is_empty() {
+                return None;
+            }
+            let site = match p.purl.as_deref() {
+                Some(purl) if purl.starts_with("pkg:") => versionless_purl(purl),
+                _ => format!(
+                    "{}/{}",
+                    p.ecosystem.as_deref().unwrap_or("").to_ascii_lowercase(),
+                    p.name.to_ascii_lowercase()
+                ),
+            };
+            let mut a = base("dep", site, String::new(), String::new());
+            a.ids = obs
+                .vuln_ids
+                .iter()
+                .map(|v| v.0.to_ascii_uppercase())
+                .collect();
+            Some(a)
+        }
+        (FindingKind::Iac, Location::Resource(r)) => {
+            let file = r.file.as_deref()?;
+            let (class, why) = iac_class(obs);
+            let mut a = base("iac", normalize_path(file), class, why);
+            a.start = r.start_line;
+            a.end = r.end_line.or(r.start_line);
+            Some(a)
+        }
+        (FindingKind::Iac | FindingKind::Code | FindingKind::Secret, Location::Code(c)) => {
+            let (kind, class, why) = if obs.kind == FindingKind::Iac {
+                let (c, w) = iac_class(obs);
+                ("iac", c, w)
+            } else {
+                let w = weakness_class(obs);
+                let kind = if w.name == SECRET_CLASS {
+                    "secret"
+                } else {
+                    "code"
+                };
+                (kind, w.name, w.evidence)
+            };
+            let mut a = base(kind, normalize_path(&c.path), class, why);
+            a.start = c.start_line;
+            a.end = c.end_line.or(c.start_line);
+            if kind == "secret" && a.start == a.end {
+                if let (Some(s), Some(e)) = (c.start_column, c.end_column) {
+                    a.columns = Some((s, e.max(s)));
+                }
+            }
+            a.hmac = obs.secret.as_ref().and_then(|s| s.hmac.clone());
+            Some(a)
+        }
+        _ => None,
+    }
+}
+
+/// How well two spans agree: `None` when they do not overlap, else a distance (0 = equal).
+fn span_distance(a: &Anchor, b: &Anchor) -> Option<u32> {
+    let (Some(s1), Some(s2)) = (a.start, b.start) else {
+        return None;
+    };
+    let e1 = a.end.unwrap_or(s1).max(s1);
+    let e2 = b.end.unwrap_or(s2).max(s2);
+    if s1 > e2 || s2 > e1 {
+        return None;
+    }
+    Some(s1.abs_diff(s2) + e1.abs_diff(e2))
+}
+
+/// Whether `new` is the same problem as the earlier `old`: a score (lower is a closer match)
+/// and the evidence in words, or `None`.
+pub fn pair_evidence(new: &Anchor, old: &Anchor) -> Option<(u32, Vec<String>)> {
+    if new.site != old.site || new.kind != old.kind {
+        return None;
+    }
+    if new.tool == old.tool && new.rule == old.rule {
+        return None;
+    }
+    let partner = format!("{} {} at {}", old.tool, old.rule, old.place());
+    if new.kind == "dep" {
+        let shared = new.ids.iter().find(|i| old.ids.contains(i))?;
+        return Some((
+            0,
+            vec![
+                format!("same package {}", new.site),
+                format!("shared vulnerability id {shared}"),
+                format!("with {partner}"),
+            ],
+        ));
+    }
+    if new.class != old.class {
+        return None;
+    }
+    let class_why = format!(
+        "same {} {} ({}; {})",
+        if new.kind == "iac" {
+            "checked property"
+        } else {
+            "weakness class"
+        },
+        new.class,
+        new.class_evidence,
+        old.class_evidence
+    );
+    let mut evidence = vec![class_why];
+    let score = match new.kind.as_str() {
+        "secret" => {
+            if let (Some(a), Some(b)) = (&new.hmac, &old.hmac) {
+                if a != b {
+                    return None;
+                }
+                evidence.push("same secret hash".into());
+            }
+            let d = span_distance(new, old)?;
+            if let (Some((a1, a2)), Some((b1, b2))) = (new.columns, old.columns) {
+                if new.start == old.start && (a1 > b2 || b1 > a2) {
+                    return None;
+                }
+                evidence.push("overlapping value span".into());
+            }
+            evidence.push("overlapping lines".into());
+            d
+        }
+        "iac" => match span_distance(new, old) {
+            Some(d) => {
+                evidence.push(if d == 0 {
+                    "same lines".into()
+                } else {
+                    "one span contains or overlaps the other".into()
+                });
+                d
+            }
+            None if new.start.is_none() || old.start.is_none() => {
+                evidence.push("file-level check".into());
+                1000
+            }
+            None => return None,
+        },
+        _ => {
+            let d = span_distance(new, old)?;
+            let long = |a: &Anchor| {
+                a.end
+                    .zip(a.start)
+                    .is_some_and(|(e, s)| e.saturating_sub(s) + 1 > STATEMENT_LINES)
+            };
+            if new.start != old.start && (long(new) || long(old)) {
+                return None;
+            }
+            evidence.push(if new.start == old.start {
+                "same line".into()
+            } else {
+                "same statement span".into()
+            });
+            d
+        }
+    };
+    evidence.push(format!("with {partner}"));
+    Some((score, evidence))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_model::CodeLocation;
+
+    fn code(tool: &str, rule: &str, cwe: Option<u32>, line: u32) -> Observation {
+        let mut o = Observation::new(
+            tool,
+            FindingKind::Code,
+            rule,
+            "t",
+            Location::Code(CodeLocation {
+                path: "./app/db.py".into(),
+                start_line: Some(line),
+                end_line: Some(line),
+                ..Default::default()
+            }),
+        );
+        o.cwes = cwe.into_iter().collect();
+        o
+    }
+
+    #[test]
+    fn same_weakness_on_one_line_pairs_and_different_ones_do_not() {
+        let bandit = anchor_of(&code("bandit", "B608", Some(89), 19)).unwrap();
+        let semgrep = anchor_of(&code(
+            "semgrep",
+            "python.lang.security.audit.formatted-sql-query.formatted-sql-query",
+            Some(89),
+            19,
+        ))
+        .unwrap();
+        assert_eq!(bandit.site, "app/db.py");
+        let (score, why) = pair_evidence(&semgrep, &bandit).unwrap();
+        assert_eq!(score, 0);
+        assert!(why.iter().any(|w| w.contains("sql-injection")), "{why:?}");
+        // A different weakness on the same line stays apart.
+        let http = anchor_of(&code("semgrep", "request-with-http", Some(319), 19)).unwrap();
+        let timeout = anchor_of(&code("bandit", "B113", Some(400), 19)).unwrap();
+        assert!(pair_evidence(&http, &timeout).is_none());
+        // The same weakness elsewhere in the file stays apart.
+        let other = anchor_of(&code("bandit", "B608", Some(89), 40)).unwrap();
+        assert!(pair_evidence(&semgrep, &other).is_none());
+        // One tool's one rule twice is two statements.
+        let again = anchor_of(&code("bandit", "B608", Some(89), 19)).unwrap();
+        assert!(pair_evidence(&again, &bandit).is_none());
+    }
+
+    #[test]
+    fn two_secrets_on_one_line_stay_two() {
+        let secret = |tool: &str, cols: (u32, u32), hmac: Option<&str>| {
+            let mut o = Observation::new(
+                tool,
+                FindingKind::Secret,
+                "generic",
+                "t",
+                Location::Code(CodeLocation {
+                    path: "cfg.py".into(),
+                    start_line: Some(3),
+                    end_line: Some(3),
+                    start_column: Some(cols.0),
+                    end_column: Some(cols.1),
+                }),
+            );
+            o.secret = hmac.map(|h| rampart_model::SecretEvidence {
+                hmac: Some(h.into()),
+                preview: None,
+            });
+            anchor_of(&o).unwrap()
+        };
+        let a = secret("gitleaks", (5, 20), None);
+        let b = secret("trufflehog", (30, 50), None);
+        let c = secret("trufflehog", (8, 18), None);
+        assert!(pair_evidence(&b, &a).is_none());
+        assert!(pair_evidence(&c, &a).is_some());
+        let h1 = secret("trivy", (5, 20), Some("aa"));
+        let h2 = secret("gitleaks", (5, 20), Some("bb"));
+        assert!(pair_evidence(&h2, &h1).is_none());
+    }
+}

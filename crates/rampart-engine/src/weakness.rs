@@ -1,0 +1,311 @@
+//! The weakness-class model: which weakness a code or secret finding describes, in a form
+//! shared by every tool.
+//!
+//! Tools disagree on CWEs for the same finding (a Semgrep rule about a hard-coded Flask
+//! `SECRET_KEY` says CWE-489, Bandit's B105 says CWE-259), so the class comes from, in order:
+//!
+//! 1. the rule-equivalence table (`data/rule-equivalence.json`, ours): a tool's rule listed
+//!    under a class reports that class whatever CWE it carries;
+//! 2. the tool's CWE, climbed up MITRE's research view (`data/cwe-hierarchy.tsv`, derived by
+//!    `scripts/gen-cwe-hierarchy.py`) through base and variant weaknesses until a CWE the
+//!    table lists for a class is met (CWE-564, Hibernate SQL injection, is `sql-injection`
+//!    through CWE-89), else the topmost base/variant ancestor (`cwe-328`): class- and
+//!    pillar-level CWEs are too broad to say two findings are one problem;
+//! 3. else the tool's own rule (`rule:bandit:b110`): only that rule matches itself.
+
+use rampart_model::{FindingKind, Observation};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The class every secret-scanner finding belongs to.
+pub const SECRET_CLASS: &str = "hardcoded-secret";
+
+/// A weakness class with the evidence it was derived from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeaknessClass {
+    /// Canonical name (`sql-injection`, `cwe-328`, `rule:bandit:b110`).
+    pub name: String,
+    /// Why: `rule-equivalence`, `CWE-89`, `CWE-564 ⊂ CWE-89`, `secret scanner`, `own rule`.
+    pub evidence: String,
+}
+
+#[derive(Deserialize)]
+struct EquivalenceFile {
+    classes: Vec<ClassEntry>,
+}
+
+#[derive(Deserialize)]
+struct ClassEntry {
+    class: String,
+    #[serde(default)]
+    cwe: Vec<u32>,
+    #[serde(default)]
+    rules: HashMap<String, Vec<String>>,
+}
+
+/// The loaded tables.
+struct Tables {
+    /// (tool, lower-case rule pattern) → class; patterns ending in `*` are prefixes.
+    exact: HashMap<(String, String), String>,
+    prefixes: Vec<(String, String, String)>,
+    /// CWE → class.
+    cwe_class: HashMap<u32, String>,
+    /// CWE → (abstraction, parents), primary parent first.
+    hierarchy: HashMap<u32, (Abstraction, Vec<u32>)>,
+}
+
+/// A CWE's level in MITRE's hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Abstraction {
+    Pillar,
+    Class,
+    Base,
+    Variant,
+    Other,
+}
+
+static TABLES: OnceLock<Tables> = OnceLock::new();
+
+const EQUIVALENCE_JSON: &str = include_str!("../data/rule-equivalence.json");
+const CWE_TSV: &str = include_str!("../data/cwe-hierarchy.tsv");
+
+fn tables() -> &'static Tables {
+    TABLES.get_or_init(|| {
+        // The data files are ours and compiled in; a unit test proves they parse.
+        let file: EquivalenceFile =
+            serde_json::from_str(EQUIVALENCE_JSON).unwrap_or(EquivalenceFile {
+                classes: Vec::new(),
+            });
+        let mut exact = HashMap::new();
+        let mut prefixes = Vec::new();
+        let mut cwe_class = HashMap::new();
+        for c in file.classes {
+            for cwe in &c.cwe {
+                cwe_class.entry(*cwe).or_insert_with(|| c.class.clone());
+            }
+            for (tool, rules) in c.rules {
+                for r in rules {
+                    let r = r.to_ascii_lowercase();
+                    match r.strip_suffix('*') {
+                        Some(p) => prefixes.push((tool.clone(), p.to_string(), c.class.clone())),
+                        None => {
+                            exact.insert((tool.clone(), r), c.class.clone());
+                        }
+                    }
+                }
+            }
+        }
+        Tables {
+            exact,
+            prefixes,
+            cwe_class,
+            hierarchy: parse_hierarchy(CWE_TSV),
+        }
+    })
+}
+
+fn parse_hierarchy(tsv: &str) -> HashMap<u32, (Abstraction, Vec<u32>)> {
+    let mut out = HashMap::new();
+    for line in tsv.lines().filter(|l| !l.starts_with('#')) {
+        let mut cols = line.split('\t');
+        let (Some(id), Some(abs), parents) = (cols.next(), cols.next(), cols.next()) else {
+            continue;
+        };
+        let Ok(id) = id.parse::<u32>() else { continue };
+        let abs = match abs {
+            "pillar" => Abstraction::Pillar,
+            "class" => Abstraction::Class,
+            "base" => Abstraction::Base,
+            "variant" => Abstraction::Variant,
+            _ => Abstraction::Other,
+        };
+        let parents = parents
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        out.insert(id, (abs, parents));
+    }
+    out
+}
+
+/// The tool names under which the equivalence table lists a tool's rules.
+fn table_tool(tool: &str) -> &str {
+    match tool {
+        "sonarqube" | "sonar" | "sonarcloud" => "sonarqube",
+        "snyk-code" | "snyk_code" | "snykcode" => "snyk-code",
+        "eslint" | "eslint-security" => "eslint",
+        "codeql" | "github-codeql" => "codeql",
+        other => other,
+    }
+}
+
+/// The forms of a rule id the table may list it under: the whole id, its last dotted
+/// segment (Semgrep), the part after `:` (SonarQube) or after the last `/` (Snyk Code).
+fn rule_forms(rule: &str) -> Vec<String> {
+    let r = rule.to_ascii_lowercase();
+    let mut forms = vec![r.clone()];
+    if let Some(last) = r.rsplit('.').next().filter(|l| *l != r) {
+        forms.push(last.to_string());
+    }
+    if let Some((_, after)) = r.split_once(':') {
+        forms.push(after.to_string());
+    }
+    if let Some((_, after)) = r.rsplit_once('/') {
+        forms.push(after.to_string());
+    }
+    forms
+}
+
+/// The class the rule-equivalence table gives `tool`'s `rule`, if any.
+pub fn table_class(tool: &str, rule: &str) -> Option<&'static str> {
+    let t = tables();
+    let tool = table_tool(tool);
+    let lower = rule.to_ascii_lowercase();
+    for form in rule_forms(rule) {
+        if let Some(c) = t.exact.get(&(tool.to_string(), form)) {
+            return Some(c.as_str());
+        }
+    }
+    t.prefixes
+        .iter()
+        .find(|(tt, p, _)| tt == tool && lower.starts_with(p.as_str()))
+        .map(|(_, _, c)| c.as_str())
+}
+
+/// The class a CWE stands for, with the chain that led there (`CWE-564 ⊂ CWE-89`).
+pub fn cwe_class(cwe: u32) -> (String, String) {
+    let t = tables();
+    let mut current = cwe;
+    let mut chain = vec![cwe];
+    loop {
+        if let Some(c) = t.cwe_class.get(&current) {
+            return (c.clone(), render_chain(&chain));
+        }
+        let Some((abs, parents)) = t.hierarchy.get(&current) else {
+            break;
+        };
+        if matches!(abs, Abstraction::Pillar | Abstraction::Class) && current != cwe {
+            break;
+        }
+        // Climb only from base/variant weaknesses, to a parent that is not a pillar.
+        let next = parents.iter().copied().find(|p| {
+            t.hierarchy
+                .get(p)
+                .is_some_and(|(a, _)| !matches!(a, Abstraction::Pillar))
+        });
+        match (abs, next) {
+            (Abstraction::Base | Abstraction::Variant, Some(p)) if !chain.contains(&p) => {
+                if t.cwe_class.contains_key(&p)
+                    || t.hierarchy
+                        .get(&p)
+                        .is_some_and(|(a, _)| matches!(a, Abstraction::Base | Abstraction::Variant))
+                {
+                    chain.push(p);
+                    current = p;
+                } else {
+                    break;
+                }
+            }
+            _ => break,
+        }
+    }
+    (format!("cwe-{current}"), render_chain(&chain))
+}
+
+fn render_chain(chain: &[u32]) -> String {
+    chain
+        .iter()
+        .map(|c| format!("CWE-{c}"))
+        .collect::<Vec<_>>()
+        .join(" ⊂ ")
+}
+
+/// The weakness class of a code or secret observation.
+pub fn weakness_class(obs: &Observation) -> WeaknessClass {
+    if obs.kind == FindingKind::Secret {
+        return WeaknessClass {
+            name: SECRET_CLASS.into(),
+            evidence: "secret scanner".into(),
+        };
+    }
+    if let Some(c) = table_class(&obs.tool.name, &obs.rule_id) {
+        return WeaknessClass {
+            name: c.to_string(),
+            evidence: format!("rule-equivalence: {} {} is {c}", obs.tool.name, obs.rule_id),
+        };
+    }
+    if let Some(cwe) = obs.cwes.first() {
+        let (name, chain) = cwe_class(*cwe);
+        return WeaknessClass {
+            name,
+            evidence: chain,
+        };
+    }
+    WeaknessClass {
+        name: format!(
+            "rule:{}:{}",
+            obs.tool.name,
+            obs.rule_id.to_ascii_lowercase()
+        ),
+        evidence: "own rule".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_files_parse() {
+        let file: EquivalenceFile = serde_json::from_str(EQUIVALENCE_JSON).unwrap();
+        assert!(file.classes.len() >= 15);
+        let t = tables();
+        assert!(
+            t.hierarchy.len() > 900,
+            "CWE view 1000 has over 900 weaknesses"
+        );
+        assert_eq!(t.hierarchy[&89].1, vec![943]);
+    }
+
+    #[test]
+    fn rules_of_different_tools_meet_in_one_class() {
+        assert_eq!(table_class("bandit", "B608"), Some("sql-injection"));
+        assert_eq!(
+            table_class(
+                "semgrep",
+                "python.lang.security.audit.formatted-sql-query.formatted-sql-query"
+            ),
+            Some("sql-injection")
+        );
+        assert_eq!(
+            table_class("sonarqube", "python:S2077"),
+            Some("sql-injection")
+        );
+        assert_eq!(
+            table_class("snyk-code", "python/Sqli"),
+            Some("sql-injection")
+        );
+        assert_eq!(table_class("gosec", "G201"), Some("sql-injection"));
+        assert_eq!(
+            table_class(
+                "semgrep",
+                "generic.secrets.gitleaks.generic-api-key.generic-api-key"
+            ),
+            Some(SECRET_CLASS)
+        );
+        assert_eq!(table_class("bandit", "B110"), None);
+    }
+
+    #[test]
+    fn cwes_climb_to_a_class_but_not_past_class_level() {
+        assert_eq!(cwe_class(89).0, "sql-injection");
+        assert_eq!(cwe_class(564).0, "sql-injection");
+        // CWE-319 and CWE-400 are different problems even though both have pillar parents.
+        assert_ne!(cwe_class(319).0, cwe_class(400).0);
+        // An unlisted base weakness climbs to its topmost base ancestor.
+        assert_eq!(cwe_class(1004).0, cwe_class(1004).0);
+        assert!(cwe_class(703).0.starts_with("cwe-"));
+    }
+}

@@ -1,0 +1,118 @@
+//! Correlation on SQLite: the prior index an ingest pairs with, and the rename pass run when
+//! an ingest finishes (issue 8). The matching itself is the lifecycle's
+//! ([`Lifecycle::renames`]); this file only reads and rewrites rows.
+
+use super::corrupt;
+use crate::Result;
+use crate::codec::unpack_str;
+use rampart_model::rename::RenameCandidate;
+use rampart_model::{Lifecycle, Observation};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use std::collections::HashSet;
+use time::OffsetDateTime;
+
+/// Rows per `IN (...)` list.
+const CHUNK: usize = 1000;
+
+/// For every code, secret and IaC observation of `application`: its issue's key and its
+/// stored JSON (the caller reads the `correlation` note out of it).
+pub(crate) async fn correlation_notes(
+    pool: &SqlitePool,
+    application: &str,
+) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT i.key, o.data FROM issues i JOIN applications a ON a.id = i.application_id
+         JOIN observations o ON o.issue_id = i.id
+         WHERE a.name = $1 AND i.kind IN ('code', 'secret', 'iac') ORDER BY o.id",
+    )
+    .bind(application)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let data: Vec<u8> = r.try_get(1)?;
+            Ok((r.try_get(0)?, unpack_str(&data)?))
+        })
+        .collect()
+}
+
+fn candidate(id: i64, issue: i64, data: &[u8]) -> Result<Option<RenameCandidate>> {
+    let json = unpack_str(data)?;
+    let obs: Observation =
+        serde_json::from_str(&json).map_err(|e| corrupt(format!("observation {id}: {e}")))?;
+    Ok(RenameCandidate::of(id, issue, &obs))
+}
+
+/// The rename pass: observations that opened a new issue in scan `scan_id` and are the
+/// `gone` observations (observation, issue, stream) of a renamed file move to the old issue;
+/// the new issue is dropped and the move recorded. Returns (dropped issue, kept issue).
+pub(crate) async fn rename_pass(
+    tx: &mut Transaction<'static, Sqlite>,
+    application_id: i64,
+    scan_id: i64,
+    at: OffsetDateTime,
+    gone: &[(i64, i64, i64)],
+    rules: &dyn Lifecycle,
+) -> Result<Vec<(i64, i64)>> {
+    if gone.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut gone_c = Vec::new();
+    for chunk in gone.chunks(CHUNK) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "SELECT id, issue_id, data FROM observations WHERE id IN (",
+        );
+        let mut sep = qb.separated(", ");
+        for (obs, _, _) in chunk {
+            sep.push_bind(*obs);
+        }
+        qb.push(")");
+        for r in qb.build().fetch_all(&mut **tx).await? {
+            let data: Vec<u8> = r.try_get(2)?;
+            gone_c.extend(candidate(r.try_get(0)?, r.try_get(1)?, &data)?);
+        }
+    }
+    if gone_c.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut fresh = Vec::new();
+    for r in sqlx::query(
+        "SELECT o.id, o.issue_id, o.data FROM issues i JOIN observations o ON o.issue_id = i.id
+         WHERE i.application_id = $1 AND i.first_scan_id = $2 ORDER BY o.id",
+    )
+    .bind(application_id)
+    .bind(scan_id)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        let data: Vec<u8> = r.try_get(2)?;
+        fresh.extend(candidate(r.try_get(0)?, r.try_get(1)?, &data)?);
+    }
+    let mut done: HashSet<i64> = HashSet::new();
+    let mut out = Vec::new();
+    for pair in rules.renames(&gone_c, &fresh) {
+        if !done.insert(pair.new_issue) {
+            continue;
+        }
+        sqlx::query("UPDATE observations SET issue_id = $1 WHERE issue_id = $2")
+            .bind(pair.old_issue)
+            .bind(pair.new_issue)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM issues WHERE id = $1")
+            .bind(pair.new_issue)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO issue_events (issue_id, scan_id, at, event, detail) VALUES ($1, $2, $3, 'moved', $4)",
+        )
+        .bind(pair.old_issue)
+        .bind(scan_id)
+        .bind(at)
+        .bind(&pair.detail)
+        .execute(&mut **tx)
+        .await?;
+        out.push((pair.new_issue, pair.old_issue));
+    }
+    Ok(out)
+}
