@@ -18,8 +18,9 @@
 //! the store's pass at the end of the ingest: see [`crate::rename`].)
 
 use crate::pairing::{Anchor, anchor_of, pair_evidence};
-use rampart_model::identity::identity_key;
-use rampart_model::{IdentityKey, KeyedObservation, Observation};
+use crate::weakness::weakness_class;
+use rampart_model::identity::{identity_key, normalize_url};
+use rampart_model::{FindingKind, IdentityKey, KeyedObservation, Location, Observation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -135,7 +136,19 @@ impl Correlator {
 
     /// Keys, notes, hashes and serializes one observation.
     pub fn key(&mut self, observation: Observation) -> KeyedObservation {
-        let base = identity_key(&self.target, &observation);
+        let base = match (&observation.kind, &observation.location) {
+            // Web findings: the weakness class rather than the tool's CWE, so that scanners
+            // that name one weakness by neighbouring CWEs (79 / 80) agree.
+            (FindingKind::Web, Location::Web(w)) => IdentityKey::from_basis(format!(
+                "web|{}|{}|{}|{}|{}",
+                self.target,
+                w.method.as_deref().unwrap_or("GET").to_ascii_uppercase(),
+                normalize_url(&w.url),
+                w.parameter.as_deref().unwrap_or(""),
+                weakness_class(&observation).name
+            )),
+            _ => identity_key(&self.target, &observation),
+        };
         let n = self
             .seen
             .entry(occurrence_key(&observation.tool.name, &base.hex))
@@ -217,7 +230,32 @@ fn occurrence_key(tool: &str, hex: &str) -> u128 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rampart_model::{CodeLocation, FindingKind, Location};
+    use rampart_model::{CodeLocation, WebLocation};
+
+    #[test]
+    fn web_findings_meet_by_weakness_class_and_normalized_url() {
+        let web = |tool: &str, url: &str, cwe: u32| {
+            let mut o = Observation::new(
+                tool,
+                FindingKind::Web,
+                "x",
+                "t",
+                Location::Web(WebLocation {
+                    url: url.into(),
+                    method: Some("get".into()),
+                    parameter: Some("q".into()),
+                }),
+            );
+            o.cwes = vec![cwe];
+            o
+        };
+        let mut c = Correlator::new("site");
+        let zap = c.key(web("zap", "HTTP://Shop.example:80/items/17?q=1&b=2", 79));
+        let burp = c.key(web("burp", "http://shop.example/items/99?b=&q=x", 80));
+        let sqli = c.key(web("burp", "http://shop.example/items/99?b=&q=x", 89));
+        assert_eq!(zap.key.hex, burp.key.hex);
+        assert_ne!(zap.key.hex, sqli.key.hex);
+    }
 
     fn obs(tool: &str, rule: &str, line: u32) -> Observation {
         Observation::new(

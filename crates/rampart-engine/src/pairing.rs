@@ -15,11 +15,12 @@
 //!   value's keyed hash it must be equal: two secrets on one line stay two;
 //! - IaC: the same checked property, and overlapping spans (a block-level finding contains the
 //!   attribute-level ones) or a file-level finding without lines;
-//! - dependencies: the same package with a vulnerability id in common (alias evidence).
+//! - dependencies: the same package, and one's primary vulnerability id among the other's
+//!   aliases.
 
 use crate::checks::iac_class;
 use crate::weakness::{SECRET_CLASS, weakness_class};
-use rampart_model::identity::versionless_purl;
+use rampart_model::identity::{primary_vuln, versionless_purl};
 use rampart_model::path::normalize_path;
 use rampart_model::{FindingKind, Location, Observation};
 use serde::{Deserialize, Serialize};
@@ -101,10 +102,15 @@ pub fn anchor_of(obs: &Observation) -> Option<Anchor> {
                 ),
             };
             let mut a = base("dep", site, String::new(), String::new());
-            a.ids = obs
-                .vuln_ids
-                .iter()
-                .map(|v| v.0.to_ascii_uppercase())
+            // The primary id (the one the identity key uses) first, then the aliases.
+            let primary = primary_vuln(obs).to_ascii_uppercase();
+            a.ids = std::iter::once(primary.clone())
+                .chain(
+                    obs.vuln_ids
+                        .iter()
+                        .map(|v| v.0.to_ascii_uppercase())
+                        .filter(|v| *v != primary),
+                )
                 .collect();
             Some(a)
         }
@@ -168,7 +174,13 @@ pub fn pair_evidence(new: &Anchor, old: &Anchor) -> Option<(u32, Vec<String>)> {
     }
     let partner = format!("{} {} at {}", old.tool, old.rule, old.place());
     if new.kind == "dep" {
-        let shared = new.ids.iter().find(|i| old.ids.contains(i))?;
+        // One's primary id is among the other's aliases (two advisories that merely share a
+        // third id are not enough).
+        let shared = match (new.ids.first(), old.ids.first()) {
+            (Some(a), _) if old.ids.contains(a) => a,
+            (_, Some(b)) if new.ids.contains(b) => b,
+            _ => return None,
+        };
         return Some((
             0,
             vec![

@@ -125,7 +125,8 @@ mod tests {
             c(24, 33, "B105", "w.py", 4, ""),
         ];
         let pairs = pair_renames(&gone, &fresh);
-        let got: Vec<(i64, i64)> = pairs.iter().map(|p| (p.observation, p.old_issue)).collect();
+        let mut got: Vec<(i64, i64)> = pairs.iter().map(|p| (p.observation, p.old_issue)).collect();
+        got.sort_unstable();
         assert_eq!(got, vec![(21, 10), (22, 11), (23, 12)]);
         assert!(pairs[0].detail.starts_with("moved from a.py:42 to b.py:31"));
     }

@@ -29,7 +29,8 @@ pub struct IdentityKey {
 }
 
 impl IdentityKey {
-    fn from_basis(basis: String) -> IdentityKey {
+    /// The key of a canonical basis.
+    pub fn from_basis(basis: String) -> IdentityKey {
         let hex = short_hash(basis.as_bytes());
         IdentityKey { basis, hex }
     }
@@ -152,18 +153,48 @@ fn package_identity(obs: &Observation) -> String {
     match &obs.location {
         Location::Package(p) => match &p.purl {
             Some(purl) if purl.starts_with("pkg:") => versionless_purl(purl),
-            _ => format!(
-                "{}/{}",
-                p.ecosystem.as_deref().unwrap_or("").to_ascii_lowercase(),
-                p.name.to_ascii_lowercase()
-            ),
+            _ => match p.ecosystem.as_deref().and_then(purl_type) {
+                // Tools that name packages without a purl (npm audit, pip-audit, Snyk ...)
+                // meet tools that give one.
+                Some(ty) => {
+                    let name = if ty == "maven" {
+                        p.name.replacen(':', "/", 1)
+                    } else {
+                        p.name.clone()
+                    };
+                    versionless_purl(&format!("pkg:{ty}/{name}"))
+                }
+                None => format!(
+                    "{}/{}",
+                    p.ecosystem.as_deref().unwrap_or("").to_ascii_lowercase(),
+                    p.name.to_ascii_lowercase()
+                ),
+            },
         },
         other => other.display(),
     }
 }
 
+/// The purl type of an ecosystem as tools and OSV name it.
+fn purl_type(ecosystem: &str) -> Option<&'static str> {
+    Some(match ecosystem.to_ascii_lowercase().as_str() {
+        "npm" | "node" | "nodejs" | "yarn" | "pnpm" => "npm",
+        "pypi" | "pip" | "python" | "poetry" | "pipenv" => "pypi",
+        "maven" | "java" | "gradle" => "maven",
+        "go" | "golang" | "gomod" => "golang",
+        "crates.io" | "cargo" | "rust" => "cargo",
+        "rubygems" | "gem" | "ruby" | "bundler" => "gem",
+        "nuget" | ".net" | "dotnet" => "nuget",
+        "packagist" | "composer" | "php" => "composer",
+        "pub" | "dart" => "pub",
+        "hex" | "erlang" | "elixir" => "hex",
+        _ => return None,
+    })
+}
+
 /// Normalizes a URL for web identity: lower-case scheme and host, default ports removed,
-/// query parameters sorted by name with values dropped, fragment dropped.
+/// ids in the path (numbers, UUIDs, long hex) replaced by `{id}`, query parameters sorted by
+/// name with values dropped, fragment dropped.
 pub fn normalize_url(url: &str) -> String {
     let url = url.trim();
     let url = url.split('#').next().unwrap_or(url);
@@ -185,7 +216,14 @@ pub fn normalize_url(url: &str) -> String {
         }
     }
     let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
-    let path = if path.is_empty() { "/" } else { path };
+    let path = if path.is_empty() {
+        "/".to_string()
+    } else {
+        path.split('/')
+            .map(|seg| if is_id_segment(seg) { "{id}" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
     let mut names: Vec<&str> = query
         .split('&')
         .filter(|p| !p.is_empty())
@@ -203,6 +241,17 @@ pub fn normalize_url(url: &str) -> String {
         out.push_str(&names.join("&"));
     }
     out
+}
+
+/// Whether a URL path segment is an id (`42`, a UUID, 16+ hex digits) rather than a route.
+fn is_id_segment(seg: &str) -> bool {
+    if seg.is_empty() {
+        return false;
+    }
+    let hex = seg.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    seg.chars().all(|c| c.is_ascii_digit())
+        || (hex && seg.len() == 36 && seg.matches('-').count() == 4)
+        || (hex && !seg.contains('-') && seg.len() >= 16)
 }
 
 /// Computes an observation's identity within `target`.
@@ -357,6 +406,18 @@ mod tests {
             versionless_purl("pkg:PyPI/Django_Rest.Framework@3.0"),
             "pkg:pypi/django-rest-framework"
         );
+        // A tool that names the package without a purl meets one that gives it.
+        let mut c = dep("pkg:pypi/django-rest-framework@3.0", &["CVE-2019-14697"]);
+        let mut d = c.clone();
+        d.tool.name = "pip-audit".into();
+        d.location = Location::Package(PackageLocation {
+            purl: None,
+            ecosystem: Some("PyPI".into()),
+            name: "Django_Rest.Framework".into(),
+            ..Default::default()
+        });
+        c.tool.name = "trivy".into();
+        assert_eq!(identity_key("t", &c), identity_key("t", &d));
     }
 
     #[test]
@@ -366,6 +427,11 @@ mod tests {
             "https://example.com/a?a&b"
         );
         assert_eq!(normalize_url("http://h:8080"), "http://h:8080/");
+        assert_eq!(
+            normalize_url("http://h/users/42/orders/3f2b9c1e-8a4d-4e2f-9b1a-0c5d6e7f8a9b?x=1"),
+            "http://h/users/{id}/orders/{id}?x"
+        );
+        assert_eq!(normalize_url("http://h/v2/api"), "http://h/v2/api");
         let w = |u: &str| {
             Observation::new(
                 "zap",

@@ -29,11 +29,10 @@ async fn semgrep_rescan_after_ten_lines_inserted_keeps_every_issue() {
     let first = ingest(store.as_ref(), &path, "vulpy")
         .await
         .expect("first ingest");
-    let n = first.scan.summary.observations;
-    assert_eq!(
-        first.scan.summary.new, n,
-        "every issue is new on the first scan"
-    );
+    // Two Semgrep SQL-injection rules flag the same 7 statements: 80 results, 73 issues.
+    assert_eq!(first.scan.summary.observations, 80);
+    let n = first.scan.summary.new;
+    assert_eq!(n, 73, "every issue is new on the first scan");
 
     let mut report: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     shift_semgrep_lines(&mut report, 10);
@@ -116,8 +115,14 @@ async fn removed_findings_are_fixed_and_come_back_reopened() {
     };
     let (store, tmp) = store().await;
     let full: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    let total = full["results"].as_array().unwrap().len() as u64;
-    ingest(store.as_ref(), &path, "vulpy").await.unwrap();
+    // Issues, not results: two SQL-injection rules of Semgrep flag the same statements.
+    let total = ingest(store.as_ref(), &path, "vulpy")
+        .await
+        .unwrap()
+        .scan
+        .summary
+        .new;
+    assert!(total < full["results"].as_array().unwrap().len() as u64);
 
     let mut fewer = full.clone();
     fewer["results"].as_array_mut().unwrap().truncate(5);
