@@ -10,7 +10,8 @@
 //! - same site, always; never two statements of one tool's one rule (the tool told them apart);
 //! - code: the same weakness class, and the same start line, or overlapping spans of at most
 //!   [`STATEMENT_LINES`] lines (one statement);
-//! - secrets (and SAST rules of the `hardcoded-secret` class): overlapping line spans; where
+//! - secrets (and SAST rules of the `hardcoded-secret` class): the same start line, or a
+//!   block of [`SECRET_BLOCK_LINES`] or more lines (a private key) holding the other; where
 //!   both tools give the value's columns on one line they must overlap, where both give the
 //!   value's keyed hash it must be equal: two secrets on one line stay two;
 //! - IaC: the same checked property, and overlapping spans (a block-level finding contains the
@@ -28,6 +29,10 @@ use serde::{Deserialize, Serialize};
 /// Longest span (in lines) still treated as one statement for code findings that do not
 /// start on the same line.
 pub const STATEMENT_LINES: u32 = 3;
+
+/// Shortest span (in lines) treated as a multi-line secret block (a private key) that
+/// contains the findings of tools reporting only one of its lines.
+pub const SECRET_BLOCK_LINES: u32 = 3;
 
 /// What an observation offers for pairing; stored with it (in its JSON `correlation`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,13 +219,27 @@ pub fn pair_evidence(new: &Anchor, old: &Anchor) -> Option<(u32, Vec<String>)> {
                 evidence.push("same secret hash".into());
             }
             let d = span_distance(new, old)?;
+            // The same line, or a multi-line secret (a key block) holding the other's start.
+            let block_holds = |a: &Anchor, b: &Anchor| {
+                a.end.zip(a.start).is_some_and(|(e, s)| {
+                    e.saturating_sub(s) + 1 >= SECRET_BLOCK_LINES
+                        && b.start.is_some_and(|bs| bs >= s && bs <= e)
+                })
+            };
+            if new.start != old.start && !block_holds(new, old) && !block_holds(old, new) {
+                return None;
+            }
             if let (Some((a1, a2)), Some((b1, b2))) = (new.columns, old.columns) {
                 if new.start == old.start && (a1 > b2 || b1 > a2) {
                     return None;
                 }
                 evidence.push("overlapping value span".into());
             }
-            evidence.push("overlapping lines".into());
+            evidence.push(if new.start == old.start {
+                "same line".into()
+            } else {
+                "inside the same secret block".into()
+            });
             d
         }
         "iac" => match span_distance(new, old) {

@@ -6,12 +6,14 @@
 //!
 //! 1. the rule-equivalence table (`data/rule-equivalence.json`, ours): a tool's rule listed
 //!    under a class reports that class whatever CWE it carries;
-//! 2. the tool's CWE, climbed up MITRE's research view (`data/cwe-hierarchy.tsv`, derived by
+//! 2. the tool's first base- or variant-level CWE, climbed up MITRE's research view (`data/cwe-hierarchy.tsv`, derived by
 //!    `scripts/gen-cwe-hierarchy.py`) through base and variant weaknesses until a CWE the
 //!    table lists for a class is met (CWE-564, Hibernate SQL injection, is `sql-injection`
 //!    through CWE-89), else the topmost base/variant ancestor (`cwe-328`): class- and
 //!    pillar-level CWEs are too broad to say two findings are one problem;
-//! 3. else the tool's own rule (`rule:bandit:b110`): only that rule matches itself.
+//! 3. else the tool's own rule (`rule:bandit:b110`): only that rule matches itself. A
+//!    class-level CWE alone (CWE-732, CWE-522) is not enough: it covers many problems that
+//!    one tool tells apart by rule (six cookie settings, two container hardening options).
 
 use rampart_model::{FindingKind, Observation};
 use serde::Deserialize;
@@ -214,6 +216,14 @@ pub fn cwe_class(cwe: u32) -> (String, String) {
     (format!("cwe-{current}"), render_chain(&chain))
 }
 
+/// Whether a CWE is a base or variant weakness (specific enough to name one problem).
+pub fn is_specific(cwe: u32) -> bool {
+    tables()
+        .hierarchy
+        .get(&cwe)
+        .is_some_and(|(a, _)| matches!(a, Abstraction::Base | Abstraction::Variant))
+}
+
 fn render_chain(chain: &[u32]) -> String {
     chain
         .iter()
@@ -236,7 +246,10 @@ pub fn weakness_class(obs: &Observation) -> WeaknessClass {
             evidence: format!("rule-equivalence: {} {} is {c}", obs.tool.name, obs.rule_id),
         };
     }
-    if let Some(cwe) = obs.cwes.first() {
+    // Only a specific CWE (base or variant) says what the problem is; a class-level one
+    // (CWE-732 "incorrect permission assignment", CWE-522 "insufficiently protected
+    // credentials") covers many problems a tool tells apart by rule.
+    if let Some(cwe) = obs.cwes.iter().find(|c| is_specific(**c)) {
         let (name, chain) = cwe_class(*cwe);
         return WeaknessClass {
             name,
@@ -307,5 +320,29 @@ mod tests {
         // An unlisted base weakness climbs to its topmost base ancestor.
         assert_eq!(cwe_class(1004).0, cwe_class(1004).0);
         assert!(cwe_class(703).0.starts_with("cwe-"));
+        assert!(is_specific(89) && is_specific(259) && !is_specific(732) && !is_specific(664));
+    }
+
+    #[test]
+    fn class_level_cwes_do_not_merge_different_rules() {
+        let obs = |rule: &str, cwe: u32| {
+            let mut o = Observation::new(
+                "semgrep",
+                FindingKind::Code,
+                rule,
+                "t",
+                rampart_model::Location::Code(Default::default()),
+            );
+            o.cwes = vec![cwe];
+            o
+        };
+        assert_ne!(
+            weakness_class(&obs("express-cookie-session-no-secure", 522)).name,
+            weakness_class(&obs("express-cookie-session-no-httponly", 522)).name
+        );
+        assert_eq!(
+            weakness_class(&obs("some-new-hibernate-rule", 564)).name,
+            "sql-injection"
+        );
     }
 }
