@@ -17,13 +17,14 @@
 //! that says which pass merged it and on what evidence. (A file renamed with its content is
 //! the store's pass at the end of the ingest: see [`crate::rename`].)
 
-use crate::pairing::{Anchor, anchor_of, pair_evidence};
+use crate::pairing::{Anchor, AnchorRef, Why, anchor_of, explain, pair_score};
 use crate::weakness::weakness_class;
 use rampart_model::identity::{identity_key, normalize_url};
 use rampart_model::{FindingKind, IdentityKey, KeyedObservation, Location, Observation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 /// Why an observation belongs to an issue whose key is not its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,17 +68,74 @@ struct Noted<'a> {
     correlation: &'a CorrelationNote,
 }
 
+/// Who stated an anchor: interned, since a report repeats few (kind, tool, rule) many times.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Who {
+    kind: Box<str>,
+    tool: Box<str>,
+    rule: Box<str>,
+    class_evidence: Box<str>,
+}
+
+/// An anchor in compact form (about 48 bytes), in the group of its site and class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    who: u32,
+    start: Option<u32>,
+    end: Option<u32>,
+    /// Index into `extras` (columns, secret hash, vulnerability ids), or `u32::MAX`.
+    extra: u32,
+    issue: u128,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Extra {
+    columns: Option<(u32, u32)>,
+    hmac: Option<Box<str>>,
+    ids: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Group {
+    site: Box<str>,
+    class: Box<str>,
+    slots: Vec<Slot>,
+}
+
 /// Assigns issue keys to the observations of one report, in report order.
+///
+/// Memory per observation is two hash-map entries of fixed size (own key → issue key, and a
+/// compact anchor in the group of its site and class), so a million-result report stays small.
 #[derive(Debug, Default)]
 pub struct Correlator {
     target: String,
     /// Occurrences per (tool, basis), keyed by a 128-bit hash of both: a million-result
     /// report keeps 24 bytes per entry, not two strings.
     seen: HashMap<u128, u32>,
-    /// Own key → (issue key, how it was merged).
-    own: HashMap<String, (String, Option<Merge>)>,
-    /// Site → anchors seen there, with their issue keys.
-    anchors: HashMap<String, Vec<(Anchor, String)>>,
+    /// Own key → issue key.
+    own: HashMap<u128, u128>,
+    /// Own key → how it was merged (only for merged observations).
+    merges: HashMap<u128, Merge>,
+    /// Hash of (site, class) → the anchors there.
+    groups: HashMap<u64, Group>,
+    whos: Vec<Who>,
+    who_index: HashMap<Who, u32>,
+    extras: Vec<Extra>,
+}
+
+fn key_number(hex: &str) -> Option<u128> {
+    u128::from_str_radix(hex, 16).ok()
+}
+
+fn key_hex(n: u128) -> String {
+    format!("{n:032x}")
+}
+
+fn group_hash(site: &str, class: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    site.hash(&mut h);
+    class.hash(&mut h);
+    h.finish()
 }
 
 impl Correlator {
@@ -94,44 +152,114 @@ impl Correlator {
     pub fn with_prior(target: impl Into<String>, prior: Vec<PriorObservation>) -> Self {
         let mut c = Correlator::new(target);
         for p in prior {
-            c.remember(
-                p.note.own_key.clone(),
-                p.issue_key,
-                p.note.merged,
-                p.note.anchor,
-            );
+            c.add_prior(&p.issue_key, p.note);
         }
         c
     }
 
-    fn remember(
-        &mut self,
-        own: String,
-        issue: String,
-        merged: Option<Merge>,
-        anchor: Option<Anchor>,
-    ) {
-        if let Some(a) = anchor {
-            let list = self.anchors.entry(a.site.clone()).or_default();
-            if !list.iter().any(|(x, i)| x == &a && i == &issue) {
-                list.push((a, issue.clone()));
-            }
-        }
-        self.own.entry(own).or_insert((issue, merged));
+    /// Adds one earlier observation of the application (its issue's key and its note).
+    pub fn add_prior(&mut self, issue_key: &str, note: CorrelationNote) {
+        let (Some(own), Some(issue)) = (key_number(&note.own_key), key_number(issue_key)) else {
+            return;
+        };
+        self.remember(own, issue, note.merged, note.anchor.as_ref());
     }
 
-    /// The best earlier anchor `anchor` pairs with: its issue key and the evidence.
-    fn pair(&self, anchor: &Anchor) -> Option<(String, Vec<String>)> {
-        let list = self.anchors.get(&anchor.site)?;
-        let mut best: Option<(u32, &String, Vec<String>)> = None;
-        for (old, issue) in list {
-            if let Some((score, why)) = pair_evidence(anchor, old) {
-                if best.as_ref().is_none_or(|(s, _, _)| score < *s) {
-                    best = Some((score, issue, why));
+    fn remember(&mut self, own: u128, issue: u128, merged: Option<Merge>, anchor: Option<&Anchor>) {
+        if let Some(a) = anchor {
+            let who = Who {
+                kind: a.kind.as_str().into(),
+                tool: a.tool.as_str().into(),
+                rule: a.rule.as_str().into(),
+                class_evidence: a.class_evidence.as_str().into(),
+            };
+            let who = match self.who_index.get(&who) {
+                Some(i) => *i,
+                None => {
+                    let i = self.whos.len() as u32;
+                    self.whos.push(who.clone());
+                    self.who_index.insert(who, i);
+                    i
+                }
+            };
+            let extra = if a.columns.is_some() || a.hmac.is_some() || !a.ids.is_empty() {
+                self.extras.push(Extra {
+                    columns: a.columns,
+                    hmac: a.hmac.as_deref().map(Into::into),
+                    ids: a.ids.clone(),
+                });
+                (self.extras.len() - 1) as u32
+            } else {
+                u32::MAX
+            };
+            let slot = Slot {
+                who,
+                start: a.start,
+                end: a.end,
+                extra,
+                issue,
+            };
+            let group = self
+                .groups
+                .entry(group_hash(&a.site, &a.class))
+                .or_insert_with(|| Group {
+                    site: a.site.as_str().into(),
+                    class: a.class.as_str().into(),
+                    slots: Vec::new(),
+                });
+            if *group.site == *a.site && *group.class == *a.class {
+                let dup = group.slots.iter().any(|s| {
+                    s.who == slot.who
+                        && s.start == slot.start
+                        && s.end == slot.end
+                        && s.issue == slot.issue
+                        && s.extra == u32::MAX
+                        && slot.extra == u32::MAX
+                });
+                if !dup {
+                    group.slots.push(slot);
                 }
             }
         }
-        best.map(|(_, issue, why)| (issue.clone(), why))
+        if let Some(m) = merged {
+            self.merges.entry(own).or_insert(m);
+        }
+        self.own.entry(own).or_insert(issue);
+    }
+
+    /// The best earlier anchor `anchor` pairs with: its issue key and the evidence.
+    fn pair(&self, anchor: &Anchor) -> Option<(u128, Vec<String>)> {
+        let group = self.groups.get(&group_hash(&anchor.site, &anchor.class))?;
+        if *group.site != *anchor.site || *group.class != *anchor.class {
+            return None;
+        }
+        let new = anchor.as_ref();
+        let view = |s: &Slot| {
+            let who = &self.whos[s.who as usize];
+            let extra = self.extras.get(s.extra as usize);
+            AnchorRef {
+                kind: &who.kind,
+                site: &group.site,
+                class: &group.class,
+                class_evidence: &who.class_evidence,
+                ids: extra.map(|e| e.ids.as_slice()).unwrap_or(&[]),
+                start: s.start,
+                end: s.end,
+                columns: extra.and_then(|e| e.columns),
+                hmac: extra.and_then(|e| e.hmac.as_deref()),
+                tool: &who.tool,
+                rule: &who.rule,
+            }
+        };
+        let mut best: Option<(u32, &Slot, Why)> = None;
+        for slot in &group.slots {
+            if let Some((score, why)) = pair_score(&new, &view(slot)) {
+                if best.as_ref().is_none_or(|(s, _, _)| score < *s) {
+                    best = Some((score, slot, why));
+                }
+            }
+        }
+        best.map(|(_, slot, why)| (slot.issue, explain(&new, &view(slot), why)))
     }
 
     /// Keys, notes, hashes and serializes one observation.
@@ -155,9 +283,10 @@ impl Correlator {
             .and_modify(|n| *n += 1)
             .or_insert(1);
         let own = base.with_occurrence(*n);
+        let own_n = key_number(&own.hex).unwrap_or_default();
         let anchor = anchor_of(&observation);
-        let (issue, merged) = match self.own.get(&own.hex) {
-            Some((issue, merged)) => (issue.clone(), merged.clone()),
+        let (issue, merged) = match self.own.get(&own_n) {
+            Some(issue) => (*issue, self.merges.get(&own_n).cloned()),
             None => match anchor.as_ref().and_then(|a| self.pair(a)) {
                 Some((issue, evidence)) => (
                     issue,
@@ -166,16 +295,11 @@ impl Correlator {
                         evidence,
                     }),
                 ),
-                None => (own.hex.clone(), None),
+                None => (own_n, None),
             },
         };
-        let merged = merged.filter(|_| issue != own.hex);
-        self.remember(
-            own.hex.clone(),
-            issue.clone(),
-            merged.clone(),
-            anchor.clone(),
-        );
+        let merged = merged.filter(|_| issue != own_n);
+        self.remember(own_n, issue, merged.clone(), anchor.as_ref());
         let note = CorrelationNote {
             own_key: own.hex.clone(),
             basis: own.basis.split('|').next().unwrap_or("").to_string(),
@@ -189,7 +313,7 @@ impl Correlator {
         .unwrap_or_else(|_| "{}".into());
         let key = IdentityKey {
             basis: own.basis,
-            hex: issue,
+            hex: key_hex(issue),
         };
         let mut h = Sha256::new();
         h.update(key.hex.as_bytes());

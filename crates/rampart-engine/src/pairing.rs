@@ -66,17 +66,6 @@ pub struct Anchor {
     pub rule: String,
 }
 
-impl Anchor {
-    /// `path:line` or `path:start-end` or the site alone.
-    pub fn place(&self) -> String {
-        match (self.start, self.end) {
-            (Some(s), Some(e)) if e > s => format!("{}:{s}-{e}", self.site),
-            (Some(s), _) => format!("{}:{s}", self.site),
-            _ => self.site.clone(),
-        }
-    }
-}
-
 /// The anchor of an observation, or `None` for kinds whose identity key is already
 /// canonical (web, license) or that have nothing to pair on.
 pub fn anchor_of(obs: &Observation) -> Option<Anchor> {
@@ -155,8 +144,65 @@ pub fn anchor_of(obs: &Observation) -> Option<Anchor> {
     }
 }
 
+/// An [`Anchor`] by reference: what pairing reads (the correlator keeps anchors in a compact
+/// form and lends them out like this).
+#[derive(Debug, Clone, Copy)]
+pub struct AnchorRef<'a> {
+    /// See [`Anchor::kind`].
+    pub kind: &'a str,
+    /// See [`Anchor::site`].
+    pub site: &'a str,
+    /// See [`Anchor::class`].
+    pub class: &'a str,
+    /// See [`Anchor::class_evidence`].
+    pub class_evidence: &'a str,
+    /// See [`Anchor::ids`].
+    pub ids: &'a [String],
+    /// See [`Anchor::start`].
+    pub start: Option<u32>,
+    /// See [`Anchor::end`].
+    pub end: Option<u32>,
+    /// See [`Anchor::columns`].
+    pub columns: Option<(u32, u32)>,
+    /// See [`Anchor::hmac`].
+    pub hmac: Option<&'a str>,
+    /// See [`Anchor::tool`].
+    pub tool: &'a str,
+    /// See [`Anchor::rule`].
+    pub rule: &'a str,
+}
+
+impl Anchor {
+    /// This anchor by reference.
+    pub fn as_ref(&self) -> AnchorRef<'_> {
+        AnchorRef {
+            kind: &self.kind,
+            site: &self.site,
+            class: &self.class,
+            class_evidence: &self.class_evidence,
+            ids: &self.ids,
+            start: self.start,
+            end: self.end,
+            columns: self.columns,
+            hmac: self.hmac.as_deref(),
+            tool: &self.tool,
+            rule: &self.rule,
+        }
+    }
+}
+
+impl AnchorRef<'_> {
+    fn place(&self) -> String {
+        match (self.start, self.end) {
+            (Some(s), Some(e)) if e > s => format!("{}:{s}-{e}", self.site),
+            (Some(s), _) => format!("{}:{s}", self.site),
+            _ => self.site.to_string(),
+        }
+    }
+}
+
 /// How well two spans agree: `None` when they do not overlap, else a distance (0 = equal).
-fn span_distance(a: &Anchor, b: &Anchor) -> Option<u32> {
+fn span_distance(a: &AnchorRef, b: &AnchorRef) -> Option<u32> {
     let (Some(s1), Some(s2)) = (a.start, b.start) else {
         return None;
     };
@@ -168,37 +214,116 @@ fn span_distance(a: &Anchor, b: &Anchor) -> Option<u32> {
     Some(s1.abs_diff(s2) + e1.abs_diff(e2))
 }
 
-/// Whether `new` is the same problem as the earlier `old`: a score (lower is a closer match)
-/// and the evidence in words, or `None`.
-pub fn pair_evidence(new: &Anchor, old: &Anchor) -> Option<(u32, Vec<String>)> {
-    if new.site != old.site || new.kind != old.kind {
+/// What made a pair: the location evidence, for [`explain`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Dependencies: the primary id of one is an alias of the other (index into new's ids,
+    /// or `None`: old's primary).
+    Alias(Option<usize>),
+    /// Same start line.
+    SameLine,
+    /// Overlapping short spans (one statement).
+    Statement,
+    /// A multi-line secret block holds the other.
+    SecretBlock,
+    /// IaC: a block contains or overlaps the other.
+    Contains,
+    /// IaC: a finding without lines (the whole file).
+    FileLevel,
+}
+
+/// Whether `new` is the same problem as the earlier `old`, without allocating: a score
+/// (lower is a closer match) and the location evidence, or `None`.
+pub fn pair_score(new: &AnchorRef, old: &AnchorRef) -> Option<(u32, Why)> {
+    if new.kind != old.kind || new.site != old.site {
         return None;
     }
     if new.tool == old.tool && new.rule == old.rule {
         return None;
     }
-    let partner = format!("{} {} at {}", old.tool, old.rule, old.place());
     if new.kind == "dep" {
         // One's primary id is among the other's aliases (two advisories that merely share a
         // third id are not enough).
-        let shared = match (new.ids.first(), old.ids.first()) {
-            (Some(a), _) if old.ids.contains(a) => a,
-            (_, Some(b)) if new.ids.contains(b) => b,
-            _ => return None,
+        return match (new.ids.first(), old.ids.first()) {
+            (Some(a), _) if old.ids.contains(a) => Some((0, Why::Alias(Some(0)))),
+            (_, Some(b)) if new.ids.contains(b) => Some((0, Why::Alias(None))),
+            _ => None,
         };
-        return Some((
-            0,
-            vec![
-                format!("same package {}", new.site),
-                format!("shared vulnerability id {shared}"),
-                format!("with {partner}"),
-            ],
-        ));
     }
     if new.class != old.class {
         return None;
     }
-    let class_why = format!(
+    match new.kind {
+        "secret" => {
+            if let (Some(a), Some(b)) = (new.hmac, old.hmac) {
+                if a != b {
+                    return None;
+                }
+            }
+            let d = span_distance(new, old)?;
+            // The same line, or a multi-line secret (a key block) holding the other's start.
+            let block_holds = |a: &AnchorRef, b: &AnchorRef| {
+                a.end.zip(a.start).is_some_and(|(e, s)| {
+                    e.saturating_sub(s) + 1 >= SECRET_BLOCK_LINES
+                        && b.start.is_some_and(|bs| bs >= s && bs <= e)
+                })
+            };
+            if new.start == old.start {
+                if let (Some((a1, a2)), Some((b1, b2))) = (new.columns, old.columns) {
+                    if a1 > b2 || b1 > a2 {
+                        return None;
+                    }
+                }
+                Some((d, Why::SameLine))
+            } else if block_holds(new, old) || block_holds(old, new) {
+                Some((d, Why::SecretBlock))
+            } else {
+                None
+            }
+        }
+        "iac" => match span_distance(new, old) {
+            Some(0) => Some((0, Why::SameLine)),
+            Some(d) => Some((d, Why::Contains)),
+            None if new.start.is_none() || old.start.is_none() => Some((1000, Why::FileLevel)),
+            None => None,
+        },
+        _ => {
+            let d = span_distance(new, old)?;
+            if new.start == old.start {
+                return Some((d, Why::SameLine));
+            }
+            let long = |a: &AnchorRef| {
+                a.end
+                    .zip(a.start)
+                    .is_some_and(|(e, s)| e.saturating_sub(s) + 1 > STATEMENT_LINES)
+            };
+            if long(new) || long(old) {
+                None
+            } else {
+                Some((d, Why::Statement))
+            }
+        }
+    }
+}
+
+/// The evidence of a pair [`pair_score`] accepted, in words.
+pub fn explain(new: &AnchorRef, old: &AnchorRef, why: Why) -> Vec<String> {
+    let partner = format!("with {} {} at {}", old.tool, old.rule, old.place());
+    if let Why::Alias(i) = why {
+        let shared = match i {
+            Some(i) => new.ids.get(i),
+            None => old.ids.first(),
+        };
+        return vec![
+            format!("same package {}", new.site),
+            format!(
+                "shared vulnerability id {}",
+                shared.map(String::as_str).unwrap_or("?")
+            ),
+            partner,
+        ];
+    }
+    let mut evidence = vec![format!(
         "same {} {} ({}; {})",
         if new.kind == "iac" {
             "checked property"
@@ -208,75 +333,34 @@ pub fn pair_evidence(new: &Anchor, old: &Anchor) -> Option<(u32, Vec<String>)> {
         new.class,
         new.class_evidence,
         old.class_evidence
+    )];
+    if new.hmac.is_some() && new.hmac == old.hmac {
+        evidence.push("same secret hash".into());
+    }
+    if new.columns.is_some() && old.columns.is_some() && new.start == old.start {
+        evidence.push("overlapping value span".into());
+    }
+    evidence.push(
+        match why {
+            Why::SameLine if new.kind == "iac" => "same lines",
+            Why::SameLine => "same line",
+            Why::Statement => "same statement span",
+            Why::SecretBlock => "inside the same secret block",
+            Why::Contains => "one span contains or overlaps the other",
+            Why::FileLevel => "file-level check",
+            Why::Alias(_) => "",
+        }
+        .to_string(),
     );
-    let mut evidence = vec![class_why];
-    let score = match new.kind.as_str() {
-        "secret" => {
-            if let (Some(a), Some(b)) = (&new.hmac, &old.hmac) {
-                if a != b {
-                    return None;
-                }
-                evidence.push("same secret hash".into());
-            }
-            let d = span_distance(new, old)?;
-            // The same line, or a multi-line secret (a key block) holding the other's start.
-            let block_holds = |a: &Anchor, b: &Anchor| {
-                a.end.zip(a.start).is_some_and(|(e, s)| {
-                    e.saturating_sub(s) + 1 >= SECRET_BLOCK_LINES
-                        && b.start.is_some_and(|bs| bs >= s && bs <= e)
-                })
-            };
-            if new.start != old.start && !block_holds(new, old) && !block_holds(old, new) {
-                return None;
-            }
-            if let (Some((a1, a2)), Some((b1, b2))) = (new.columns, old.columns) {
-                if new.start == old.start && (a1 > b2 || b1 > a2) {
-                    return None;
-                }
-                evidence.push("overlapping value span".into());
-            }
-            evidence.push(if new.start == old.start {
-                "same line".into()
-            } else {
-                "inside the same secret block".into()
-            });
-            d
-        }
-        "iac" => match span_distance(new, old) {
-            Some(d) => {
-                evidence.push(if d == 0 {
-                    "same lines".into()
-                } else {
-                    "one span contains or overlaps the other".into()
-                });
-                d
-            }
-            None if new.start.is_none() || old.start.is_none() => {
-                evidence.push("file-level check".into());
-                1000
-            }
-            None => return None,
-        },
-        _ => {
-            let d = span_distance(new, old)?;
-            let long = |a: &Anchor| {
-                a.end
-                    .zip(a.start)
-                    .is_some_and(|(e, s)| e.saturating_sub(s) + 1 > STATEMENT_LINES)
-            };
-            if new.start != old.start && (long(new) || long(old)) {
-                return None;
-            }
-            evidence.push(if new.start == old.start {
-                "same line".into()
-            } else {
-                "same statement span".into()
-            });
-            d
-        }
-    };
-    evidence.push(format!("with {partner}"));
-    Some((score, evidence))
+    evidence.push(partner);
+    evidence
+}
+
+/// [`pair_score`] and [`explain`] together.
+pub fn pair_evidence(new: &Anchor, old: &Anchor) -> Option<(u32, Vec<String>)> {
+    let (n, o) = (new.as_ref(), old.as_ref());
+    let (score, why) = pair_score(&n, &o)?;
+    Some((score, explain(&n, &o, why)))
 }
 
 #[cfg(test)]

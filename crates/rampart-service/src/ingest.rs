@@ -2,7 +2,7 @@
 //! transaction. Parsing runs on a blocking thread and hands batches to the writer through a
 //! bounded channel, so parsing and writing overlap and memory stays bounded.
 
-use rampart_engine::{Correlator, DefaultLifecycle, PriorObservation, note_of};
+use rampart_engine::{CorrelationNote, Correlator, DefaultLifecycle};
 use rampart_formats::{Diagnostic, Emitter, Format, ParseContext, ParseError};
 use rampart_model::{Environment, KeyedObservation, Observation, Scan, ToolInfo, ToolKind};
 use rampart_store::{ScanEnd, ScanMeta, Store, StoreError};
@@ -179,16 +179,17 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         report_sha256: String::new(),
         ingested_at: opts.at.unwrap_or_else(OffsetDateTime::now_utc),
     };
-    // What the application already knows, for pairing (one read per ingest, before the write
-    // transaction so a one-connection pool cannot wait on itself).
-    let prior: Vec<PriorObservation> = store
-        .correlation_notes(&opts.application)
-        .await?
-        .into_iter()
-        .filter_map(|(issue_key, json)| {
-            note_of(&json).map(|note| PriorObservation { issue_key, note })
+    // What the application already knows, for pairing: read once per ingest, in chunks, into
+    // the correlator's compact index (before the write transaction, so a one-connection pool
+    // cannot wait on itself).
+    let mut correlator = Correlator::new(target);
+    store
+        .correlation_notes(&opts.application, &mut |issue_key, note| {
+            if let Ok(note) = serde_json::from_str::<CorrelationNote>(&note) {
+                correlator.add_prior(&issue_key, note);
+            }
         })
-        .collect();
+        .await?;
     let mut session = store.begin_ingest(meta).await?;
 
     // Three stages, each on its own thread, joined by bounded channels so memory stays bounded:
@@ -225,7 +226,6 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         (outcome, hex::encode(tap.hasher.finalize()))
     });
     let keyer = tokio::task::spawn_blocking(move || {
-        let mut correlator = Correlator::with_prior(target, prior);
         while let Some(batch) = raw_rx.blocking_recv() {
             let keyed: Vec<KeyedObservation> =
                 batch.into_iter().map(|o| correlator.key(o)).collect();

@@ -67,10 +67,15 @@ pub trait Store: JobQueue + ContextStore + TriageStore + Send + Sync {
     async fn open_issue_tools(&self, application: &str) -> Result<Vec<Vec<String>>>;
 
     // --- Correlation (issue 8) ---
-    /// For every code, secret and IaC observation of `application`: the key of its issue and
-    /// JSON text holding its `correlation` note (the stored observation, or just the note):
-    /// the prior index a new ingest pairs its observations with.
-    async fn correlation_notes(&self, application: &str) -> Result<Vec<(String, String)>>;
+    /// Hands `sink`, for every code, secret and IaC observation of `application` that carries
+    /// a correlation note, the key of its issue and the note (the JSON object stored as the
+    /// observation's `correlation` member): the prior index a new ingest pairs with. Read in
+    /// chunks, so memory does not grow with the application.
+    async fn correlation_notes(
+        &self,
+        application: &str,
+        sink: &mut (dyn FnMut(String, String) + Send),
+    ) -> Result<()>;
 }
 
 /// One ingest in progress: a transaction. Dropping it without `finish` rolls it back.

@@ -10,25 +10,45 @@ use sqlx::{PgPool, Postgres, Row, Transaction};
 use std::collections::HashSet;
 use time::OffsetDateTime;
 
-/// For every code, secret and IaC observation of `application` that carries a correlation
-/// note: its issue's key and the note as JSON text (`{"correlation": ...}`).
+/// Observations per chunk of the prior index.
+const NOTE_CHUNK: i64 = 20_000;
+
+/// Hands `sink` (issue key, correlation note) for every code, secret and IaC observation of
+/// `application` that has a note, in chunks of [`NOTE_CHUNK`] rows.
 pub(crate) async fn correlation_notes(
     pool: &PgPool,
     application: &str,
-) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query(
-        "SELECT i.key, jsonb_build_object('correlation', o.data->'correlation')::text
-         FROM issues i JOIN applications a ON a.id = i.application_id
-         JOIN observations o ON o.issue_id = i.id
-         WHERE a.name = $1 AND i.kind IN ('code', 'secret', 'iac') AND o.data ? 'correlation'
-         ORDER BY o.id",
-    )
-    .bind(application)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect()
+    sink: &mut (dyn FnMut(String, String) + Send),
+) -> Result<()> {
+    let Some(app): Option<i64> = sqlx::query_scalar("SELECT id FROM applications WHERE name = $1")
+        .bind(application)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(());
+    };
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT o.id, i.key, (o.data->'correlation')::text FROM observations o
+             JOIN issues i ON i.id = o.issue_id
+             WHERE i.application_id = $1 AND i.kind IN ('code', 'secret', 'iac') AND o.id > $2
+               AND o.data ? 'correlation'
+             ORDER BY o.id LIMIT $3",
+        )
+        .bind(app)
+        .bind(after)
+        .bind(NOTE_CHUNK)
+        .fetch_all(pool)
+        .await?;
+        for r in &rows {
+            after = r.try_get(0)?;
+            sink(r.try_get(1)?, r.try_get(2)?);
+        }
+        if (rows.len() as i64) < NOTE_CHUNK {
+            return Ok(());
+        }
+    }
 }
 
 fn candidate(id: i64, issue: i64, data: serde_json::Value) -> Result<Option<RenameCandidate>> {

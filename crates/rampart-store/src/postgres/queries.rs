@@ -403,7 +403,11 @@ impl Store for PgStore {
         Ok(rows)
     }
 
-    async fn correlation_notes(&self, application: &str) -> Result<Vec<(String, String)>> {
-        super::correlation::correlation_notes(&self.pool, application).await
+    async fn correlation_notes(
+        &self,
+        application: &str,
+        sink: &mut (dyn FnMut(String, String) + Send),
+    ) -> Result<()> {
+        super::correlation::correlation_notes(&self.pool, application, sink).await
     }
 }

@@ -14,26 +14,55 @@ use time::OffsetDateTime;
 /// Rows per `IN (...)` list.
 const CHUNK: usize = 1000;
 
-/// For every code, secret and IaC observation of `application`: its issue's key and its
-/// stored JSON (the caller reads the `correlation` note out of it).
+/// Observations per chunk of the prior index.
+const NOTE_CHUNK: i64 = 20_000;
+
+/// The `correlation` member of a stored observation's JSON text: the correlator writes it
+/// last, so it is the tail of the object.
+fn note_text(json: &str) -> Option<&str> {
+    let at = json.rfind(",\"correlation\":")?;
+    let body = json[at + ",\"correlation\":".len()..].trim_end();
+    body.strip_suffix('}')
+}
+
+/// Hands `sink` (issue key, correlation note) for every code, secret and IaC observation of
+/// `application` that has a note, in chunks of [`NOTE_CHUNK`] rows.
 pub(crate) async fn correlation_notes(
     pool: &SqlitePool,
     application: &str,
-) -> Result<Vec<(String, String)>> {
-    let rows = sqlx::query(
-        "SELECT i.key, o.data FROM issues i JOIN applications a ON a.id = i.application_id
-         JOIN observations o ON o.issue_id = i.id
-         WHERE a.name = $1 AND i.kind IN ('code', 'secret', 'iac') ORDER BY o.id",
-    )
-    .bind(application)
-    .fetch_all(pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let data: Vec<u8> = r.try_get(1)?;
-            Ok((r.try_get(0)?, unpack_str(&data)?))
-        })
-        .collect()
+    sink: &mut (dyn FnMut(String, String) + Send),
+) -> Result<()> {
+    let Some(app): Option<i64> = sqlx::query_scalar("SELECT id FROM applications WHERE name = $1")
+        .bind(application)
+        .fetch_optional(pool)
+        .await?
+    else {
+        return Ok(());
+    };
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT o.id, i.key, o.data FROM observations o JOIN issues i ON i.id = o.issue_id
+             WHERE i.application_id = $1 AND i.kind IN ('code', 'secret', 'iac') AND o.id > $2
+             ORDER BY o.id LIMIT $3",
+        )
+        .bind(app)
+        .bind(after)
+        .bind(NOTE_CHUNK)
+        .fetch_all(pool)
+        .await?;
+        for r in &rows {
+            after = r.try_get(0)?;
+            let data: Vec<u8> = r.try_get(2)?;
+            let json = unpack_str(&data)?;
+            if let Some(note) = note_text(&json) {
+                sink(r.try_get(1)?, note.to_string());
+            }
+        }
+        if (rows.len() as i64) < NOTE_CHUNK {
+            return Ok(());
+        }
+    }
 }
 
 fn candidate(id: i64, issue: i64, data: &[u8]) -> Result<Option<RenameCandidate>> {
@@ -115,4 +144,16 @@ pub(crate) async fn rename_pass(
         out.push((pair.new_issue, pair.old_issue));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::note_text;
+
+    #[test]
+    fn the_note_is_the_tail_of_the_object() {
+        let json = r#"{"tool":{"name":"x"},"message":"a,\"correlation\":no","correlation":{"own_key":"ab","basis":"code"}}"#;
+        assert_eq!(note_text(json), Some(r#"{"own_key":"ab","basis":"code"}"#));
+        assert_eq!(note_text(r#"{"tool":{"name":"x"}}"#), None);
+    }
 }
