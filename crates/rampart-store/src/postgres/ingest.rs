@@ -603,10 +603,12 @@ impl IngestSession for PgIngest {
             rules,
         )
         .await?;
+        let mut renamed_kept: HashSet<i64> = HashSet::new();
         for (dropped, kept) in renamed {
             self.summary.new = self.summary.new.saturating_sub(1);
             self.seen_issues.remove(&dropped);
             self.seen_issues.insert(kept);
+            renamed_kept.insert(kept);
         }
         // 2. Issues whose last statement ended: fixed (per the rules); moved ones recorded.
         let mut candidates: Vec<i64> = gone.iter().map(|g| g.1).collect();
@@ -641,7 +643,13 @@ impl IngestSession for PgIngest {
             })
             .collect();
         self.summary.fixed = fixed.len() as u64;
-        events.extend(self.moved_events(&gone).await?);
+        // (The rename pass recorded its own moves.)
+        events.extend(
+            self.moved_events(&gone)
+                .await?
+                .into_iter()
+                .filter(|(issue, _, _)| !renamed_kept.contains(issue)),
+        );
         self.record_events(&events).await?;
         // 3. The streams now end at this scan; the scan records its summary.
         let stream_ids: Vec<i64> = self.streams.values().map(|s| s.id).collect();

@@ -9,6 +9,7 @@ mod backend;
 mod build;
 mod concurrency;
 mod context;
+mod correlation;
 mod jobs;
 mod lifecycle;
 mod queries;
@@ -63,4 +64,6 @@ suite!(
     context::risk_orders_the_queue,
     context::triage_history_undo_and_expiry,
     context::vex_statements_are_stored_once,
+    correlation::renamed_file_keeps_its_issues,
+    correlation::correlation_notes_cover_every_observation,
 );
