@@ -412,6 +412,41 @@ mod tests {
     }
 
     #[test]
+    fn iac_pairs_by_checked_property_and_block_containment() {
+        let iac = |tool: &str, rule: &str, lines: Option<(u32, u32)>| {
+            anchor_of(&Observation::new(
+                tool,
+                FindingKind::Iac,
+                rule,
+                "t",
+                Location::Resource(rampart_model::ResourceLocation {
+                    file: Some("/infra/s3.tf".into()),
+                    resource: "aws_s3_bucket.data".into(),
+                    start_line: lines.map(|l| l.0),
+                    end_line: lines.map(|l| l.1),
+                }),
+            ))
+            .unwrap()
+        };
+        // Checkov reports the whole bucket block, Trivy the attribute inside it.
+        let block = iac("checkov", "CKV_AWS_19", Some((1, 30)));
+        let attr = iac("trivy", "AVD-AWS-0088", Some((12, 14)));
+        let (_, why) = pair_evidence(&attr, &block).unwrap();
+        assert!(why[0].contains("aws_s3_bucket:server-side-encryption"), "{why:?}");
+        // Versioning is another property of the same bucket.
+        let versioning = iac("trivy", "AVD-AWS-0090", Some((12, 14)));
+        assert!(pair_evidence(&versioning, &block).is_none());
+        // The same property of another bucket further down the file.
+        let other = iac("trivy", "AVD-AWS-0088", Some((40, 42)));
+        assert!(pair_evidence(&other, &block).is_none());
+        // A file-level finding without lines pairs with the same property.
+        let no_line = iac("trivy", "DS-0026", None);
+        let whole = iac("checkov", "CKV_DOCKER_2", Some((1, 20)));
+        assert!(pair_evidence(&no_line, &whole).is_some());
+        assert!(pair_evidence(&iac("trivy", "DS-0002", None), &whole).is_none());
+    }
+
+    #[test]
     fn two_secrets_on_one_line_stay_two() {
         let secret = |tool: &str, cols: (u32, u32), hmac: Option<&str>| {
             let mut o = Observation::new(
