@@ -17,13 +17,13 @@
 //! that says which pass merged it and on what evidence. (A file renamed with its content is
 //! the store's pass at the end of the ingest: see [`crate::rename`].)
 
-use crate::pairing::{Anchor, AnchorRef, Why, anchor_of, explain, pair_score};
+use crate::pairing::{Anchor, AnchorRef, STATEMENT_LINES, Why, anchor_of, explain, pair_score};
 use crate::weakness::weakness_class;
 use rampart_model::identity::{identity_key, normalize_url};
 use rampart_model::{FindingKind, IdentityKey, KeyedObservation, Location, Observation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
 /// Why an observation belongs to an issue whose key is not its own.
@@ -95,11 +95,78 @@ struct Extra {
     ids: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Default)]
 struct Group {
     site: Box<str>,
     class: Box<str>,
     slots: Vec<Slot>,
+    /// Slot indexes by start line, for slots of at most [`STATEMENT_LINES`] lines.
+    by_start: BTreeMap<u32, Vec<u32>>,
+    /// Slots without lines or spanning more lines (blocks): few, always candidates.
+    wide: Vec<u32>,
+}
+
+impl std::fmt::Debug for Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Group({}, {}, {} slots)",
+            self.site,
+            self.class,
+            self.slots.len()
+        )
+    }
+}
+
+fn is_wide(start: Option<u32>, end: Option<u32>) -> bool {
+    match (start, end) {
+        (Some(s), Some(e)) => e.saturating_sub(s) + 1 > STATEMENT_LINES,
+        (Some(_), None) => false,
+        _ => true,
+    }
+}
+
+impl Group {
+    /// The slots an anchor spanning `start..=end` can pair with: those starting within its
+    /// span (or a statement before it), and the wide ones. All of them for a file-level anchor.
+    fn candidates(&self, start: Option<u32>, end: Option<u32>) -> Vec<u32> {
+        let Some(s) = start else {
+            return (0..self.slots.len() as u32).collect();
+        };
+        let e = end.unwrap_or(s).max(s);
+        let mut out: Vec<u32> = self
+            .by_start
+            .range(s.saturating_sub(STATEMENT_LINES)..=e)
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        out.extend(self.wide.iter().copied());
+        out
+    }
+
+    fn push(&mut self, slot: Slot) {
+        let dup = match (slot.extra, slot.start) {
+            (u32::MAX, Some(start)) if !is_wide(slot.start, slot.end) => {
+                self.by_start.get(&start).is_some_and(|v| {
+                    v.iter().any(|i| {
+                        let s = &self.slots[*i as usize];
+                        s.who == slot.who && s.end == slot.end && s.issue == slot.issue
+                    })
+                })
+            }
+            _ => false,
+        };
+        if dup {
+            return;
+        }
+        let i = self.slots.len() as u32;
+        match slot.start {
+            Some(start) if !is_wide(slot.start, slot.end) => {
+                self.by_start.entry(start).or_default().push(i)
+            }
+            _ => self.wide.push(i),
+        }
+        self.slots.push(slot);
+    }
 }
 
 /// Assigns issue keys to the observations of one report, in report order.
@@ -205,20 +272,10 @@ impl Correlator {
                 .or_insert_with(|| Group {
                     site: a.site.as_str().into(),
                     class: a.class.as_str().into(),
-                    slots: Vec::new(),
+                    ..Default::default()
                 });
             if *group.site == *a.site && *group.class == *a.class {
-                let dup = group.slots.iter().any(|s| {
-                    s.who == slot.who
-                        && s.start == slot.start
-                        && s.end == slot.end
-                        && s.issue == slot.issue
-                        && s.extra == u32::MAX
-                        && slot.extra == u32::MAX
-                });
-                if !dup {
-                    group.slots.push(slot);
-                }
+                group.push(slot);
             }
         }
         if let Some(m) = merged {
@@ -252,7 +309,8 @@ impl Correlator {
             }
         };
         let mut best: Option<(u32, &Slot, Why)> = None;
-        for slot in &group.slots {
+        for i in group.candidates(anchor.start, anchor.end) {
+            let slot = &group.slots[i as usize];
             if let Some((score, why)) = pair_score(&new, &view(slot)) {
                 if best.as_ref().is_none_or(|(s, _, _)| score < *s) {
                     best = Some((score, slot, why));

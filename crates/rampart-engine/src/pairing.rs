@@ -432,7 +432,10 @@ mod tests {
         let block = iac("checkov", "CKV_AWS_19", Some((1, 30)));
         let attr = iac("trivy", "AVD-AWS-0088", Some((12, 14)));
         let (_, why) = pair_evidence(&attr, &block).unwrap();
-        assert!(why[0].contains("aws_s3_bucket:server-side-encryption"), "{why:?}");
+        assert!(
+            why[0].contains("aws_s3_bucket:server-side-encryption"),
+            "{why:?}"
+        );
         // Versioning is another property of the same bucket.
         let versioning = iac("trivy", "AVD-AWS-0090", Some((12, 14)));
         assert!(pair_evidence(&versioning, &block).is_none());

@@ -17,12 +17,18 @@
 pub use rampart_model::rename::{RenameCandidate, RenamePair};
 use std::collections::{BTreeMap, HashSet};
 
-/// Pairs fresh observations with gone ones of renamed files; see the module documentation.
+/// Pairs fresh observations with gone ones of renamed files (at most one pair per new issue);
+/// see the module documentation.
 pub fn pair_renames(gone: &[RenameCandidate], fresh: &[RenameCandidate]) -> Vec<RenamePair> {
     let mut out = Vec::new();
     let mut used_gone: HashSet<usize> = HashSet::new();
     let mut used_fresh: HashSet<usize> = HashSet::new();
+    let mut new_issues: HashSet<i64> = HashSet::new();
     let mut push = |f: &RenameCandidate, g: &RenameCandidate, how: &str| {
+        // One new issue continues one old issue (its other observations follow it).
+        if !new_issues.insert(f.issue) {
+            return;
+        }
         out.push(RenamePair {
             observation: f.observation,
             new_issue: f.issue,

@@ -25,8 +25,9 @@ pub trait Lifecycle: Send + Sync {
     fn on_gone(&self, status: IssueStatus) -> Option<IssueStatus>;
 
     /// Pairs observations that opened new issues in this scan (`fresh`) with observations the
-    /// scan stopped making (`gone`) where a file was renamed with its findings; the store moves
-    /// each paired observation to the old issue. Default: no pairs.
+    /// scan stopped making (`gone`) where a file was renamed with its findings, at most one pair
+    /// per new issue; the store moves the new issue's observations to the old issue. Default: no
+    /// pairs.
     fn renames(&self, gone: &[RenameCandidate], fresh: &[RenameCandidate]) -> Vec<RenamePair> {
         let _ = (gone, fresh);
         Vec::new()

@@ -183,13 +183,21 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
     // the correlator's compact index (before the write transaction, so a one-connection pool
     // cannot wait on itself).
     let mut correlator = Correlator::new(target);
+    let prior_started = Instant::now();
+    let mut prior = 0u64;
     store
         .correlation_notes(&opts.application, &mut |issue_key, note| {
             if let Ok(note) = serde_json::from_str::<CorrelationNote>(&note) {
                 correlator.add_prior(&issue_key, note);
+                prior += 1;
             }
         })
         .await?;
+    tracing::debug!(
+        prior,
+        seconds = prior_started.elapsed().as_secs_f64(),
+        "correlation prior index loaded"
+    );
     let mut session = store.begin_ingest(meta).await?;
 
     // Three stages, each on its own thread, joined by bounded channels so memory stays bounded:

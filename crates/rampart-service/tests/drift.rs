@@ -61,6 +61,23 @@ fn rename(report: &mut Value, field: &str, from: &str, to: &str) {
     }
 }
 
+/// Writes and ingests each report; none may open, fix or reopen an issue.
+async fn rescan_changes_nothing(
+    s: &dyn Store,
+    dir: &std::path::Path,
+    reports: [(&str, &Value); 2],
+) {
+    for (name, report) in reports {
+        let path = write_json(dir, name, report);
+        let sum = ingest(s, &path, "vulpy").await.unwrap().scan.summary;
+        assert_eq!(
+            (sum.new, sum.fixed, sum.reopened),
+            (0, 0, 0),
+            "{name}: {sum:?}"
+        );
+    }
+}
+
 async fn open_issue_count(store: &dyn Store) -> usize {
     store
         .list_issues(&IssueQuery::default())
@@ -101,15 +118,12 @@ async fn inserted_lines_and_a_renamed_file_open_and_fix_nothing() {
     shift_bandit(&mut b, 10);
     let mut g = read(&semgrep);
     shift_semgrep(&mut g, 10);
-    for (name, report) in [("bandit-shifted.json", &b), ("semgrep-shifted.json", &g)] {
-        let path = write_json(tmp.path(), name, report);
-        let sum = ingest(s, &path, "vulpy").await.unwrap().scan.summary;
-        assert_eq!(
-            (sum.new, sum.fixed, sum.reopened),
-            (0, 0, 0),
-            "{name}: {sum:?}"
-        );
-    }
+    rescan_changes_nothing(
+        s,
+        tmp.path(),
+        [("bandit-shifted.json", &b), ("semgrep-shifted.json", &g)],
+    )
+    .await;
     assert_eq!(open_issue_count(s).await, before);
     let all = s.list_issues(&IssueQuery::default()).await.unwrap();
     assert_eq!(sqli(&all), merged_sqli, "the cross-tool merges hold");
@@ -139,15 +153,12 @@ async fn inserted_lines_and_a_renamed_file_open_and_fix_nothing() {
         .filter(|r| r["filename"].as_str().unwrap().contains(RENAMED_TO))
         .count();
     assert!(moved_here >= 1, "the renamed file has Bandit findings");
-    for (name, report) in [("bandit-renamed.json", &b), ("semgrep-renamed.json", &g)] {
-        let path = write_json(tmp.path(), name, report);
-        let sum = ingest(s, &path, "vulpy").await.unwrap().scan.summary;
-        assert_eq!(
-            (sum.new, sum.fixed, sum.reopened),
-            (0, 0, 0),
-            "{name}: {sum:?}"
-        );
-    }
+    rescan_changes_nothing(
+        s,
+        tmp.path(),
+        [("bandit-renamed.json", &b), ("semgrep-renamed.json", &g)],
+    )
+    .await;
     assert_eq!(open_issue_count(s).await, before);
     let detail = s.issue_detail(db19.id).await.unwrap().unwrap();
     assert!(detail.issue.status.is_active());

@@ -7,7 +7,6 @@ use crate::Result;
 use rampart_model::rename::RenameCandidate;
 use rampart_model::{Lifecycle, Observation};
 use sqlx::{PgPool, Postgres, Row, Transaction};
-use std::collections::HashSet;
 use time::OffsetDateTime;
 
 /// Observations per chunk of the prior index.
@@ -95,12 +94,8 @@ pub(crate) async fn rename_pass(
     {
         fresh.extend(candidate(r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)?);
     }
-    let mut done: HashSet<i64> = HashSet::new();
     let mut out = Vec::new();
     for pair in rules.renames(&gone_c, &fresh) {
-        if !done.insert(pair.new_issue) {
-            continue;
-        }
         sqlx::query("UPDATE observations SET issue_id = $1 WHERE issue_id = $2")
             .bind(pair.old_issue)
             .bind(pair.new_issue)

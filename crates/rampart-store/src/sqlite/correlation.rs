@@ -8,7 +8,6 @@ use crate::codec::unpack_str;
 use rampart_model::rename::RenameCandidate;
 use rampart_model::{Lifecycle, Observation};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
-use std::collections::HashSet;
 use time::OffsetDateTime;
 
 /// Rows per `IN (...)` list.
@@ -42,8 +41,10 @@ pub(crate) async fn correlation_notes(
     let mut after = 0i64;
     loop {
         let rows = sqlx::query(
-            "SELECT o.id, i.key, o.data FROM observations o JOIN issues i ON i.id = o.issue_id
-             WHERE i.application_id = $1 AND i.kind IN ('code', 'secret', 'iac') AND o.id > $2
+            // CROSS JOIN keeps observations the outer loop: a rowid range scan that stops
+            // after a chunk, instead of sorting the application's observations each time.
+            "SELECT o.id, i.key, o.data FROM observations o CROSS JOIN issues i ON i.id = o.issue_id
+             WHERE o.id > $2 AND i.application_id = $1 AND i.kind IN ('code', 'secret', 'iac')
              ORDER BY o.id LIMIT $3",
         )
         .bind(app)
@@ -117,12 +118,8 @@ pub(crate) async fn rename_pass(
         let data: Vec<u8> = r.try_get(2)?;
         fresh.extend(candidate(r.try_get(0)?, r.try_get(1)?, &data)?);
     }
-    let mut done: HashSet<i64> = HashSet::new();
     let mut out = Vec::new();
     for pair in rules.renames(&gone_c, &fresh) {
-        if !done.insert(pair.new_issue) {
-            continue;
-        }
         sqlx::query("UPDATE observations SET issue_id = $1 WHERE issue_id = $2")
             .bind(pair.old_issue)
             .bind(pair.new_issue)
