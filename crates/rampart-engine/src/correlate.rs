@@ -311,10 +311,10 @@ impl Correlator {
         let mut best: Option<(u32, &Slot, Why)> = None;
         for i in group.candidates(anchor.start, anchor.end) {
             let slot = &group.slots[i as usize];
-            if let Some((score, why)) = pair_score(&new, &view(slot)) {
-                if best.as_ref().is_none_or(|(s, _, _)| score < *s) {
-                    best = Some((score, slot, why));
-                }
+            if let Some((score, why)) = pair_score(&new, &view(slot))
+                && best.as_ref().is_none_or(|(s, _, _)| score < *s)
+            {
+                best = Some((score, slot, why));
             }
         }
         best.map(|(_, slot, why)| (slot.issue, explain(&new, &view(slot), why)))

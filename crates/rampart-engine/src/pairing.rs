@@ -132,10 +132,11 @@ pub fn anchor_of(obs: &Observation) -> Option<Anchor> {
             let mut a = base(kind, normalize_path(&c.path), class, why);
             a.start = c.start_line;
             a.end = c.end_line.or(c.start_line);
-            if kind == "secret" && a.start == a.end {
-                if let (Some(s), Some(e)) = (c.start_column, c.end_column) {
-                    a.columns = Some((s, e.max(s)));
-                }
+            if kind == "secret"
+                && a.start == a.end
+                && let (Some(s), Some(e)) = (c.start_column, c.end_column)
+            {
+                a.columns = Some((s, e.max(s)));
             }
             a.hmac = obs.secret.as_ref().and_then(|s| s.hmac.clone());
             Some(a)
@@ -255,10 +256,10 @@ pub fn pair_score(new: &AnchorRef, old: &AnchorRef) -> Option<(u32, Why)> {
     }
     match new.kind {
         "secret" => {
-            if let (Some(a), Some(b)) = (new.hmac, old.hmac) {
-                if a != b {
-                    return None;
-                }
+            if let (Some(a), Some(b)) = (new.hmac, old.hmac)
+                && a != b
+            {
+                return None;
             }
             let d = span_distance(new, old)?;
             // The same line, or a multi-line secret (a key block) holding the other's start.
@@ -269,10 +270,10 @@ pub fn pair_score(new: &AnchorRef, old: &AnchorRef) -> Option<(u32, Why)> {
                 })
             };
             if new.start == old.start {
-                if let (Some((a1, a2)), Some((b1, b2))) = (new.columns, old.columns) {
-                    if a1 > b2 || b1 > a2 {
-                        return None;
-                    }
+                if let (Some((a1, a2)), Some((b1, b2))) = (new.columns, old.columns)
+                    && (a1 > b2 || b1 > a2)
+                {
+                    return None;
                 }
                 Some((d, Why::SameLine))
             } else if block_holds(new, old) || block_holds(old, new) {
