@@ -16,18 +16,20 @@ pub async fn renamed_file_keeps_its_issues(b: &Backend) {
     ];
     ingest(s, &Report::new("shop", "semgrep", 0), before).await;
     assert_eq!(all_issues(s).await.len(), 3);
-    let after = vec![
-        code(
-            "semgrep",
-            "sqli",
-            "lib/storage.py",
-            10,
-            "cur.execute(q % x)",
-        ),
-        code("semgrep", "cmdi", "lib/storage.py", 20, "os.system(cmd)"),
-        code("semgrep", "cmdi", "app/other.py", 5, "os.popen(c)"),
-    ];
-    let scan = ingest(s, &Report::new("shop", "semgrep", 1), after).await;
+    let after = || {
+        vec![
+            code(
+                "semgrep",
+                "sqli",
+                "lib/storage.py",
+                10,
+                "cur.execute(q % x)",
+            ),
+            code("semgrep", "cmdi", "lib/storage.py", 20, "os.system(cmd)"),
+            code("semgrep", "cmdi", "app/other.py", 5, "os.popen(c)"),
+        ]
+    };
+    let scan = ingest(s, &Report::new("shop", "semgrep", 1), after()).await;
     assert_eq!(
         scan.summary,
         ScanSummary {
@@ -54,22 +56,7 @@ pub async fn renamed_file_keeps_its_issues(b: &Backend) {
     );
     assert_eq!(d.observations.iter().filter(|o| o.active).count(), 1);
     // A second rescan of the renamed file changes nothing.
-    let again = ingest(
-        s,
-        &Report::new("shop", "semgrep", 2),
-        vec![
-            code(
-                "semgrep",
-                "sqli",
-                "lib/storage.py",
-                10,
-                "cur.execute(q % x)",
-            ),
-            code("semgrep", "cmdi", "lib/storage.py", 20, "os.system(cmd)"),
-            code("semgrep", "cmdi", "app/other.py", 5, "os.popen(c)"),
-        ],
-    )
-    .await;
+    let again = ingest(s, &Report::new("shop", "semgrep", 2), after()).await;
     assert_eq!((again.summary.new, again.summary.fixed), (0, 0));
 }
 
