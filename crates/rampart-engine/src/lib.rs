@@ -10,11 +10,11 @@ pub mod checks;
 pub mod correlate;
 pub mod lifecycle;
 pub mod overlap;
+pub mod pairing;
+pub mod rename;
 pub mod risk;
 pub mod risk_input;
 pub mod vex;
-pub mod pairing;
-pub mod rename;
 pub mod weakness;
 
 pub use correlate::{CorrelationNote, Correlator, PriorObservation, note_of};
