@@ -10,6 +10,7 @@ pub mod context;
 pub mod entities;
 pub mod identity;
 pub mod ids;
+pub mod intel;
 pub mod lifecycle;
 pub mod location;
 pub mod observation;
@@ -27,6 +28,7 @@ pub use entities::{
 };
 pub use identity::{IdentityKey, KeyedObservation, identity_key};
 pub use ids::{VulnId, normalize_cwe, normalize_vuln_id};
+pub use intel::{EpssScore, KevFacts, VulnIntel};
 pub use lifecycle::{Lifecycle, SeenTransition};
 pub use location::{
     CodeLocation, ImageLocation, Location, PackageLocation, ResourceLocation, WebLocation,

@@ -175,6 +175,10 @@ pub struct Observation {
     pub exploit: Option<crate::context::ExploitFacts>,
     /// Where in the report this came from, as a JSON pointer (`/runs/0/results/12`) or an XML path.
     pub source_ref: String,
+    /// Exploitation facts (EPSS, KEV) of the vulnerability's alias group, when an intelligence
+    /// feed gave them (Rampart's own SBOM matches carry them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intel: Option<crate::intel::VulnIntel>,
 }
 
 impl Observation {
@@ -209,6 +213,7 @@ impl Observation {
             tags: Vec::new(),
             exploit: None,
             source_ref: String::new(),
+            intel: None,
         }
     }
 }

@@ -115,6 +115,7 @@ pub(crate) fn convert(
         tags,
         exploit: None,
         source_ref: format!("/runs/{}/results/{index}", ctx.run),
+        intel: None,
     };
     Converted::Obs(Box::new(obs))
 }

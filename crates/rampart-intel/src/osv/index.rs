@@ -110,11 +110,11 @@ impl AdvisoryIndex {
     /// The `affected[]` entries naming package `name` of `ecosystem`, from records that are not
     /// withdrawn and whose ecosystem covers it ([`Ecosystem::covers`]: `Debian` covers
     /// `Debian:12`, `Debian:11` does not).
-    pub fn candidates<'a>(
+    pub fn candidates<'a, 'e>(
         &'a self,
-        ecosystem: &'a Ecosystem,
+        ecosystem: &'e Ecosystem,
         name: &str,
-    ) -> impl Iterator<Item = (&'a Record, &'a Affected)> + 'a {
+    ) -> impl Iterator<Item = (&'a Record, &'a Affected)> + use<'a, 'e> {
         let key = (
             ecosystem.base.clone(),
             normalize_name(&ecosystem.base, name),
