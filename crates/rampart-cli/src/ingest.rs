@@ -155,6 +155,9 @@ fn print_report(r: &IngestReport) {
         s.fixed,
         s.reopened
     );
+    if let Some(m) = &r.matching {
+        crate::feeds::print_rematch(m);
+    }
     for d in r.diagnostics.iter().take(10) {
         println!("  note: {}: {}", d.place, d.message);
     }

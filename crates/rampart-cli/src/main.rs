@@ -6,6 +6,7 @@ mod bench;
 mod catalog;
 mod demo;
 mod eval;
+mod feeds;
 mod ingest;
 mod issues;
 mod output;
@@ -52,6 +53,9 @@ enum Command {
     Tools(tools::ToolsCommand),
     /// Load the demo portfolio (a fictional company's scans) and print a summary.
     Demo(demo::DemoArgs),
+    /// Vulnerability intelligence: import OSV, KEV, EPSS and CWE feeds; re-match inventories.
+    #[command(subcommand)]
+    Feeds(feeds::FeedsCommand),
     /// Measure ingest speed on generated reports.
     Bench(bench::BenchArgs),
     /// VEX in (OpenVEX, CSAF 2.0, CycloneDX) and out.
@@ -98,6 +102,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scans(cmd) => apps::run_scans(&cli.db, cmd).await,
         Command::Tools(cmd) => tools::run(&cli.db, cmd).await,
         Command::Demo(args) => demo::run(&cli.db, args).await,
+        Command::Feeds(cmd) => feeds::run(&cli.db, cmd).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Vex(cmd) => vex::run(&cli.db, cmd).await,
         Command::Eval(cmd) => eval::run(cmd).await,

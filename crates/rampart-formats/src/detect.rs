@@ -36,11 +36,15 @@ pub enum Format {
     Checkov,
     /// detect-secrets baseline JSON.
     DetectSecrets,
+    /// SPDX 2.2 / 2.3 JSON.
+    SpdxJson,
+    /// SPDX 2.2 / 2.3 tag-value.
+    SpdxTagValue,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 12] = [
         Format::Sarif,
         Format::CycloneDxJson,
         Format::CycloneDxXml,
@@ -51,6 +55,8 @@ impl Format {
         Format::Bandit,
         Format::Checkov,
         Format::DetectSecrets,
+        Format::SpdxJson,
+        Format::SpdxTagValue,
     ];
 
     /// The name used by `--format` and stored with each scan.
@@ -66,6 +72,8 @@ impl Format {
             Format::Bandit => "bandit",
             Format::Checkov => "checkov",
             Format::DetectSecrets => "detect-secrets",
+            Format::SpdxJson => "spdx-json",
+            Format::SpdxTagValue => "spdx-tag-value",
         }
     }
 
@@ -80,7 +88,10 @@ impl Format {
     pub fn tool_kind(self) -> Option<ToolKind> {
         match self {
             Format::Sarif => None,
-            Format::CycloneDxJson | Format::CycloneDxXml => Some(ToolKind::Sbom),
+            Format::CycloneDxJson
+            | Format::CycloneDxXml
+            | Format::SpdxJson
+            | Format::SpdxTagValue => Some(ToolKind::Sbom),
             Format::Trivy | Format::Grype => Some(ToolKind::Sca),
             Format::Semgrep | Format::Bandit => Some(ToolKind::Sast),
             Format::Gitleaks | Format::DetectSecrets => Some(ToolKind::Secrets),
@@ -124,8 +135,8 @@ fn skip_ws(b: &[u8]) -> &[u8] {
     &b[start..]
 }
 
-const EXPECTED: &str = "expected SARIF, CycloneDX (JSON or XML), Trivy, Grype, Semgrep, \
-     Gitleaks, Bandit, Checkov or detect-secrets JSON";
+const EXPECTED: &str = "expected SARIF, CycloneDX (JSON or XML), SPDX 2 (JSON or tag-value), \
+     Trivy, Grype, Semgrep, Gitleaks, Bandit, Checkov or detect-secrets JSON";
 
 /// Decides the format of a report from its first bytes. `Err` says what was seen.
 pub fn detect(head: &[u8]) -> Result<Format, String> {
@@ -181,6 +192,7 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
                 preview_keys(&keys)
             ))
         }
+        _ if spdx_tag_value(body) => Ok(Format::SpdxTagValue),
         b'n' if body.starts_with(b"null") && skip_ws(&body[4..]).is_empty() => Err(
             "a JSON `null`: no tool can be told from it (Gitleaks 7 writes `null` when it finds no leaks: pass --format gitleaks)".into(),
         ),
@@ -237,10 +249,23 @@ fn preview_keys(keys: &[String]) -> String {
     v.join(", ")
 }
 
+/// Whether a text document is SPDX tag-value: its first line that is not a comment is
+/// `SPDXVersion: ...`.
+fn spdx_tag_value(body: &[u8]) -> bool {
+    String::from_utf8_lossy(&body[..body.len().min(4096)])
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .is_some_and(|l| l.starts_with("SPDXVersion:"))
+}
+
 fn detect_object(keys: &[String]) -> Option<Format> {
     let has = |k: &str| keys.iter().any(|x| x == k);
     if has("bomFormat") {
         return Some(Format::CycloneDxJson);
+    }
+    if has("spdxVersion") {
+        return Some(Format::SpdxJson);
     }
     if has("runs") && (has("version") || has("$schema")) {
         return Some(Format::Sarif);

@@ -24,6 +24,7 @@ pub mod jsonscan;
 pub mod sarif;
 pub mod secret;
 pub mod semgrep;
+pub mod spdx;
 pub mod trivy;
 pub mod vex;
 pub mod vex_out;
@@ -56,6 +57,8 @@ pub fn parse_as<R: BufRead>(
         Format::Bandit => bandit::parse(reader, ctx, emitter),
         Format::Checkov => checkov::parse(reader, ctx, emitter),
         Format::DetectSecrets => detect_secrets::parse(reader, ctx, emitter),
+        Format::SpdxJson => spdx::parse_json(reader, ctx, emitter),
+        Format::SpdxTagValue => spdx::parse_tag_value(reader, ctx, emitter),
     }
     .map_err(|e| match emitter.sink_error() {
         Some(msg) => ParseError::Sink {

@@ -95,6 +95,9 @@ pub struct IngestReport {
     /// Wall time.
     #[serde(serialize_with = "ser_secs")]
     pub elapsed: Duration,
+    /// For SBOMs: the stored inventory's match against the advisories (a `rampart` scan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching: Option<crate::matching::MatchReport>,
 }
 
 fn ser_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -273,6 +276,12 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         )
         .await?;
     crate::risk::after_ingest(store, &scan).await?;
+    let matching = match outcome.inventory {
+        Some(inventory) => {
+            Some(crate::matching::store_and_match(store, opts, &scan, inventory).await?)
+        }
+        None => None,
+    };
     Ok(IngestReport {
         file_name: file_name.to_string(),
         scan,
@@ -282,5 +291,6 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         diagnostics: outcome.diagnostics,
         bytes: progress.load(Ordering::Relaxed),
         elapsed: started.elapsed(),
+        matching,
     })
 }

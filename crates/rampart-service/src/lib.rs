@@ -3,7 +3,8 @@
 //! [`ingest`] streams a report through detection, parsing, correlation and the store in one
 //! transaction; [`demo`] loads the demo portfolio shipped in the repository; [`catalog`],
 //! [`risk`], [`triage`] and [`vex`] keep business context, scores and decisions current; [`eval`]
-//! measures correlation against the corpus's labelled real scans.
+//! measures correlation against the corpus's labelled real scans; [`feeds`] imports vulnerability
+//! intelligence and [`matching`] matches stored inventories (after an SBOM ingest or a feed import).
 //!
 //! This crate must never write SQL (that is `rampart-store`), never decide a rule (that is
 //! `rampart-engine`) and never touch the terminal or the network (that is the CLI and server).
@@ -11,7 +12,9 @@
 pub mod catalog;
 pub mod demo;
 pub mod eval;
+pub mod feeds;
 pub mod ingest;
+pub mod matching;
 pub mod risk;
 pub mod triage;
 pub mod vex;

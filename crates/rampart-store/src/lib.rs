@@ -14,6 +14,7 @@
 pub mod codec;
 pub mod context;
 pub mod error;
+pub mod intel;
 pub mod jobs;
 pub mod postgres;
 pub mod sqlite;
@@ -21,6 +22,11 @@ pub mod triage;
 pub mod types;
 
 pub use error::StoreError;
+// Vulnerability intelligence (issue 4): advisories, alias groups, KEV, EPSS, CWE, inventories.
+pub use intel::{
+    AdvisoryRow, CweInfo, CweRow, IntelCounts, IntelStore, InventoryComponent, NewInventory,
+    StoredInventory, VulnIntel,
+};
 pub use jobs::{Job, JobQueue, JobState, NewJob};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -38,9 +44,9 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Rampart's persistent state. Implemented for SQLite and PostgreSQL; callers never know which.
 /// The job queue's methods ([`JobQueue`]) are part of it, and so are business context, risk
-/// and VEX ([`ContextStore`]) and triage ([`TriageStore`]).
+/// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
 #[async_trait]
-pub trait Store: JobQueue + ContextStore + TriageStore + Send + Sync {
+pub trait Store: JobQueue + ContextStore + TriageStore + IntelStore + Send + Sync {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;
 

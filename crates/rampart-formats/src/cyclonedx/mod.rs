@@ -48,7 +48,7 @@
 
 mod builder;
 pub mod json;
-mod purl;
+pub(crate) mod purl;
 mod raw;
 mod vex;
 pub mod xml;

@@ -95,11 +95,11 @@ impl FeedKind {
                 .then_some(FeedKind::CweXml);
         }
         if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            if text.contains("\"catalogVersion\"") && text.contains("\"vulnerabilities\"") {
-                return Some(FeedKind::KevJson);
-            }
             if text.contains("\"$schema\"") && !text.contains("\"affected\"") {
                 return None;
+            }
+            if text.contains("\"catalogVersion\"") && text.contains("\"vulnerabilities\"") {
+                return Some(FeedKind::KevJson);
             }
             return Some(FeedKind::OsvJson);
         }

@@ -9,7 +9,7 @@
 pub mod eval;
 mod index;
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 pub use eval::{AffectedBy, Affectedness, Bound, Unknown, affected, evaluate_ranges};
@@ -27,7 +27,7 @@ where
 }
 
 /// One OSV record.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Record {
     /// OSV schema version the record declares.
@@ -75,7 +75,7 @@ pub struct Record {
 }
 
 /// One `affected[]` entry: a package, its ranges and/or enumerated versions.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Affected {
     /// The package (absent in some GIT-only records).
@@ -122,7 +122,7 @@ impl Affected {
 }
 
 /// An affected package.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Package {
     /// OSV ecosystem (`PyPI`, `Debian:12` ...).
@@ -150,6 +150,17 @@ pub enum RangeKind {
     Other(String),
 }
 
+impl Serialize for RangeKind {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match self {
+            RangeKind::Semver => "SEMVER",
+            RangeKind::Ecosystem => "ECOSYSTEM",
+            RangeKind::Git => "GIT",
+            RangeKind::Other(k) => k,
+        })
+    }
+}
+
 impl<'de> Deserialize<'de> for RangeKind {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = Option::<String>::deserialize(d)?.unwrap_or_default();
@@ -163,7 +174,7 @@ impl<'de> Deserialize<'de> for RangeKind {
 }
 
 /// One range of an affected package.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Range {
     /// SEMVER, ECOSYSTEM or GIT.
@@ -220,6 +231,21 @@ struct RawEvent {
     limit: Option<String>,
 }
 
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(1))?;
+        match self {
+            Event::Introduced(v) => map.serialize_entry("introduced", v)?,
+            Event::Fixed(v) => map.serialize_entry("fixed", v)?,
+            Event::LastAffected(v) => map.serialize_entry("last_affected", v)?,
+            Event::Limit(v) => map.serialize_entry("limit", v)?,
+            Event::Unknown => {}
+        }
+        map.end()
+    }
+}
+
 impl<'de> Deserialize<'de> for Event {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = RawEvent::deserialize(d)?;
@@ -239,7 +265,7 @@ impl<'de> Deserialize<'de> for Event {
 
 /// A severity score: a type (`CVSS_V3`, `CVSS_V4`, `CVSS_V2`, `Ubuntu`) and its value (a CVSS
 /// vector for the CVSS types).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SeverityScore {
     /// The score type.
@@ -251,7 +277,7 @@ pub struct SeverityScore {
 }
 
 /// A reference.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct Reference {
     /// `ADVISORY`, `FIX`, `WEB`, `REPORT`, `PACKAGE` ...
@@ -416,6 +442,17 @@ mod tests {
             a.ranges[0].events,
             vec![Event::Introduced("0".into()), Event::Fixed("1.20".into())]
         );
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let y = b"id: X-1\nmodified: '2024-01-01T00:00:00Z'\naffected:\n- package: {ecosystem: PyPI, name: a}\n  versions: [1.10]\n  ranges:\n  - type: ECOSYSTEM\n    events: [{introduced: 0}, {last_affected: 1.20}]\n";
+        let r = from_yaml(y).unwrap();
+        let back = from_json(serde_json::to_string(&r).unwrap().as_bytes()).unwrap();
+        assert_eq!(back.affected[0].versions, vec!["1.10"]);
+        assert_eq!(back.affected[0].ranges[0].events[1], Event::LastAffected("1.20".into()));
+        assert_eq!(back.affected[0].ranges[0].kind, RangeKind::Ecosystem);
+        assert_eq!(back.modified, r.modified);
     }
 
     #[test]

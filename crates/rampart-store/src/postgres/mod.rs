@@ -5,6 +5,7 @@
 mod context;
 mod correlation;
 mod ingest;
+mod intel;
 mod jobs;
 mod queries;
 mod triage;
@@ -77,6 +78,11 @@ fn migrator() -> Migrator {
                 2,
                 "jobs",
                 include_str!("../../migrations/postgres/0002_jobs.sql"),
+            ),
+            m(
+                3,
+                "intel",
+                include_str!("../../migrations/postgres/0003_intel.sql"),
             ),
             m(
                 4,

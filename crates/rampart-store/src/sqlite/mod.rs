@@ -3,6 +3,7 @@
 mod context;
 mod correlation;
 mod ingest;
+mod intel;
 mod jobs;
 mod queries;
 mod triage;
@@ -48,6 +49,11 @@ fn migrator() -> Migrator {
                 2,
                 "jobs",
                 include_str!("../../migrations/sqlite/0002_jobs.sql"),
+            ),
+            m(
+                3,
+                "intel",
+                include_str!("../../migrations/sqlite/0003_intel.sql"),
             ),
             m(
                 4,

@@ -1,0 +1,185 @@
+//! Vulnerability intelligence in the store: advisories (OSV records), alias groups, CISA KEV,
+//! EPSS, the CWE catalog, and the current inventory of each target × branch that continuous
+//! matching re-matches after every feed import. [`IntelStore`] is a supertrait of
+//! [`crate::Store`], implemented by both backends in their `intel.rs`.
+
+use async_trait::async_trait;
+use rampart_model::{Component, DependencyEdge, EpssScore, KevFacts};
+use serde::Serialize;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+use crate::Result;
+
+/// The EPSS and KEV facts of a vulnerability's alias group (what risk scoring reads).
+pub use rampart_model::VulnIntel;
+
+/// An OSV record to store.
+#[derive(Debug, Clone)]
+pub struct AdvisoryRow {
+    /// The record id.
+    pub id: String,
+    /// `modified`, RFC 3339.
+    pub modified: Option<String>,
+    /// `withdrawn`, RFC 3339, when withdrawn (it then matches nothing).
+    pub withdrawn: Option<String>,
+    /// The record's own `aliases`.
+    pub aliases: Vec<String>,
+    /// Where it was read from (file, or `archive.zip!member`).
+    pub source: String,
+    /// The record, as JSON text.
+    pub json: String,
+    /// Its lookup keys: (OSV ecosystem family, normalized package name).
+    pub packages: Vec<(String, String)>,
+}
+
+/// A CWE catalog entry to store.
+#[derive(Debug, Clone)]
+pub struct CweRow {
+    /// The number.
+    pub id: u32,
+    /// The name.
+    pub name: String,
+    /// `weakness`, `category` or `view`.
+    pub kind: String,
+    /// Abstraction level (weaknesses).
+    pub abstraction: Option<String>,
+    /// Status.
+    pub status: Option<String>,
+    /// Primary parent in the research view.
+    pub parent: Option<u32>,
+}
+
+/// A CWE entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CweInfo {
+    /// The number.
+    pub id: u32,
+    /// The name.
+    pub name: String,
+    /// `weakness`, `category` or `view`.
+    pub kind: String,
+}
+
+/// A component of a stored inventory, with its advisory lookup key and directness.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InventoryComponent {
+    /// The component.
+    pub component: Component,
+    /// (OSV ecosystem family, normalized package name), when the purl gives one.
+    pub key: Option<(String, String)>,
+    /// Direct (true) or transitive (false) dependency; `None` when the SBOM does not say.
+    pub direct: Option<bool>,
+}
+
+/// The inventory of one target × branch, to store (it replaces the previous one).
+#[derive(Debug, Clone)]
+pub struct NewInventory {
+    /// Application name (must exist: the SBOM's scan created it).
+    pub application: String,
+    /// Target name.
+    pub target: String,
+    /// Branch.
+    pub branch: String,
+    /// The scan of the SBOM.
+    pub scan_id: Option<i64>,
+    /// When.
+    pub at: OffsetDateTime,
+    /// The component the SBOM describes.
+    pub root: Option<Component>,
+    /// Every component.
+    pub components: Vec<InventoryComponent>,
+    /// Dependency edges.
+    pub edges: Vec<DependencyEdge>,
+}
+
+/// A stored inventory, as re-matching reads it.
+#[derive(Debug, Clone)]
+pub struct StoredInventory {
+    /// Store id.
+    pub id: i64,
+    /// Application name.
+    pub application: String,
+    /// Target name.
+    pub target: String,
+    /// Branch.
+    pub branch: String,
+    /// The digest of its last match (empty: never matched, or nothing matched).
+    pub match_digest: String,
+    /// Its components, in SBOM order.
+    pub components: Vec<InventoryComponent>,
+}
+
+/// How much intelligence the store holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IntelCounts {
+    /// Advisories (including withdrawn).
+    pub advisories: u64,
+    /// Withdrawn advisories.
+    pub withdrawn: u64,
+    /// Vulnerability ids in alias groups.
+    pub alias_ids: u64,
+    /// KEV entries.
+    pub kev: u64,
+    /// EPSS scores.
+    pub epss: u64,
+    /// CWE entries.
+    pub cwe: u64,
+    /// Stored inventories.
+    pub inventories: u64,
+    /// Their components.
+    pub components: u64,
+}
+
+/// Intelligence storage, implemented by both backends.
+#[async_trait]
+pub trait IntelStore: Send + Sync {
+    /// Every stored advisory's `modified` (for incremental imports).
+    async fn advisory_modified(&self) -> Result<HashMap<String, Option<String>>>;
+
+    /// Inserts or replaces advisories (with their package index rows), in one transaction.
+    async fn put_advisories(&self, rows: Vec<AdvisoryRow>) -> Result<()>;
+
+    /// Every advisory that is not withdrawn, with its own aliases (to rebuild alias groups).
+    async fn advisory_alias_lists(&self) -> Result<Vec<(String, Vec<String>)>>;
+
+    /// Replaces every alias group: `(vuln_id, canonical id of its group)`.
+    async fn replace_alias_groups(&self, members: Vec<(String, String)>) -> Result<()>;
+
+    /// Every member of the groups of `ids`, as `(vuln_id, group id)`.
+    async fn alias_groups_of(&self, ids: &[String]) -> Result<Vec<(String, String)>>;
+
+    /// Inserts or replaces KEV entries; returns how many were written.
+    async fn put_kev(&self, entries: Vec<KevFacts>) -> Result<u64>;
+
+    /// Inserts EPSS scores, replacing a stored score only with one of the same or a later
+    /// `score_date`; returns how many were written.
+    async fn put_epss(&self, scores: Vec<EpssScore>) -> Result<u64>;
+
+    /// Inserts or replaces CWE entries; returns how many were written.
+    async fn put_cwes(&self, entries: Vec<CweRow>) -> Result<u64>;
+
+    /// CWE names by number.
+    async fn cwe_names(&self, ids: &[u32]) -> Result<Vec<CweInfo>>;
+
+    /// The EPSS and KEV facts of each id's alias group (the highest EPSS among the group's
+    /// CVEs, the earliest KEV entry), keyed by the ids as given. Ids with no facts are absent.
+    async fn vuln_intel(&self, ids: &[String]) -> Result<HashMap<String, VulnIntel>>;
+
+    /// Stores the inventory of a target × branch, replacing the previous one (its match digest
+    /// is kept, so the next match can tell what changed); returns the inventory's id.
+    async fn put_inventory(&self, inventory: NewInventory) -> Result<i64>;
+
+    /// Every stored inventory (or only `only`), with its components.
+    async fn inventories(&self, only: Option<i64>) -> Result<Vec<StoredInventory>>;
+
+    /// The JSON of every advisory that is not withdrawn and names a package of a stored
+    /// inventory (or of inventory `only`).
+    async fn advisories_for_inventories(&self, only: Option<i64>) -> Result<Vec<String>>;
+
+    /// Records the digests of the latest matches.
+    async fn set_match_digests(&self, digests: Vec<(i64, String)>) -> Result<()>;
+
+    /// Counts.
+    async fn intel_counts(&self) -> Result<IntelCounts>;
+}
