@@ -408,7 +408,8 @@ pub fn from_purl(purl: &str) -> Result<PackageRef, PurlError> {
             deb_ecosystem(ns, qualifier("distro")).ok_or_else(unsupported)?,
             name.to_owned(),
         ),
-        "apk" => (
+        // Old syft versions wrote `pkg:alpine/...`.
+        "apk" | "alpine" => (
             apk_ecosystem(ns, qualifier("distro")).ok_or_else(unsupported)?,
             name.to_owned(),
         ),

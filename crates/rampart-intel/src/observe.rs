@@ -27,7 +27,10 @@ pub fn scored_cvss(record: &Record) -> Vec<Cvss> {
             continue;
         }
         let score = if vector.starts_with("CVSS:3") || vector.starts_with("CVSS:4") {
-            cvss::Cvss::from_str(vector).ok().map(|c| c.score())
+            cvss::Cvss::from_str(vector)
+                .or_else(|_| cvss::Cvss::from_str(&v3_base(vector)))
+                .ok()
+                .map(|c| c.score())
         } else {
             None
         };
@@ -40,6 +43,23 @@ pub fn scored_cvss(record: &Record) -> Vec<Cvss> {
     };
     out.sort_by_key(rank);
     out
+}
+
+/// A CVSS v3 vector cut to its base metrics: the `cvss` crate rejects temporal and
+/// environmental metrics (`E:P/RL:O/RC:C`), which GHSA vectors sometimes carry and which do not
+/// change the base score.
+fn v3_base(vector: &str) -> String {
+    const BASE: [&str; 8] = ["AV", "AC", "PR", "UI", "S", "C", "I", "A"];
+    vector
+        .split('/')
+        .filter(|part| {
+            part.starts_with("CVSS:")
+                || part
+                    .split_once(':')
+                    .is_some_and(|(metric, _)| BASE.contains(&metric))
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The severity of an advisory: the best scored CVSS vector, else the database's own label
@@ -206,6 +226,8 @@ mod tests {
         assert_eq!(s.cvss[1].score, Some(10.0));
         let r = from_json(br#"{"id":"GHSA-y","database_specific":{"severity":"MODERATE"},"severity":[{"type":"CVSS_V3","score":"garbage"}]}"#).unwrap();
         assert_eq!(severity(&r).level, Severity::Medium);
+        let r = from_json(br#"{"id":"GHSA-z","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/RL:O/RC:C"}]}"#).unwrap();
+        assert_eq!(severity(&r).cvss[0].score, Some(9.8));
         assert_eq!(
             range_text(&AffectedBy::Range { range: 0, introduced: "2.0".into(), until: Some(Bound::Fixed("2.15.0".into())) }),
             ">= 2.0, < 2.15.0"

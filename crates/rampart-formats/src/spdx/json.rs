@@ -20,7 +20,8 @@ struct RawDoc {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawCreation {
-    creators: Vec<String>,
+    /// Strings by the spec; some producers write objects (`{"Person": "..."}`): ignored.
+    creators: Vec<Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -86,7 +87,15 @@ pub(crate) fn read<R: BufRead>(
     let mut doc = Document {
         version,
         describes: raw.document_describes,
-        creators: raw.creation_info.map(|c| c.creators).unwrap_or_default(),
+        creators: raw
+            .creation_info
+            .map(|c| {
+                c.creators
+                    .into_iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
         ..Document::default()
     };
     for (i, v) in raw.packages.into_iter().enumerate() {

@@ -9,7 +9,8 @@
 //!   with its group the way advisories spell it (Maven `group:artifact`, npm `@scope/name`),
 //!   else the package name; licenses: `licenseConcluded`, else `licenseDeclared` (not `NOASSERTION`
 //!   / `NONE`); checksums as `ALG:hex`.
-//! * **Edges**: `DEPENDS_ON`, `CONTAINS` and `*_DEPENDENCY_OF` / `DEPENDENCY_OF` /
+//! * **Edges**: `DEPENDS_ON`, `CONTAINS`, `DYNAMIC_LINK`, `STATIC_LINK` and
+//!   `*_DEPENDENCY_OF` / `DEPENDENCY_OF` /
 //!   `CONTAINED_BY` (reversed) between packages; other relationship types are not dependencies.
 //! * **Tool**: the first `Tool:` creator (`syft-0.84.1` → `syft` 0.84.1), else `spdx`.
 //! * Rejected (a [`ParseError`] naming the place): not well-formed JSON, a top level that is
@@ -169,7 +170,9 @@ pub(crate) fn finish(doc: Document, emitter: &mut Emitter<'_>) -> ParseOutcome {
             continue;
         }
         let (from, to) = match kind.as_str() {
-            "DEPENDS_ON" | "CONTAINS" => (r.from.trim(), r.to.trim()),
+            "DEPENDS_ON" | "CONTAINS" | "DYNAMIC_LINK" | "STATIC_LINK" => {
+                (r.from.trim(), r.to.trim())
+            }
             "CONTAINED_BY" | "DEPENDENCY_OF" => (r.to.trim(), r.from.trim()),
             k if k.ends_with("_DEPENDENCY_OF") => (r.to.trim(), r.from.trim()),
             _ => continue,

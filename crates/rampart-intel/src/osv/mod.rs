@@ -137,7 +137,7 @@ pub struct Package {
 }
 
 /// The type of a range.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub enum RangeKind {
     /// Versions ordered by SemVer 2.0.
     Semver,
