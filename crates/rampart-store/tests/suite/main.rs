@@ -10,6 +10,7 @@ mod build;
 mod concurrency;
 mod context;
 mod correlation;
+mod intel;
 mod jobs;
 mod lifecycle;
 mod queries;
@@ -66,4 +67,6 @@ suite!(
     context::vex_statements_are_stored_once,
     correlation::renamed_file_keeps_its_issues,
     correlation::correlation_notes_cover_every_observation,
+    intel::advisories_aliases_kev_epss,
+    intel::inventories_and_digests,
 );
