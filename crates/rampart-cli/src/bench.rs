@@ -31,9 +31,21 @@ pub struct BenchArgs {
     /// Skip the serde_json::Value baseline (it needs several GB of memory on large files).
     #[arg(long)]
     no_baseline: bool,
+    /// Another benchmark instead of ingest.
+    #[command(subcommand)]
+    what: Option<BenchWhat>,
 }
 
-pub async fn run(args: BenchArgs) -> Result<ExitCode> {
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchWhat {
+    /// Vulnerability intelligence: load advisories, match an SBOM, re-match stored inventories.
+    Intel(crate::bench_intel::BenchIntelArgs),
+}
+
+pub async fn run(mut args: BenchArgs) -> Result<ExitCode> {
+    if let Some(BenchWhat::Intel(intel)) = args.what.take() {
+        return crate::bench_intel::run(intel).await;
+    }
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
     let sarif = args

@@ -61,13 +61,12 @@ pub async fn run(db: &str, cmd: FeedsCommand) -> Result<ExitCode> {
     match cmd {
         FeedsCommand::Import(args) => {
             let report = import(store.as_ref(), &args.paths).await?;
-            let rematched = if args.no_rematch
-                || !(report.advisories_changed || report.exploitation_changed)
-            {
-                None
-            } else {
-                Some(rematch(store.as_ref(), None, None, "feeds import").await?)
-            };
+            let rematched =
+                if args.no_rematch || !(report.advisories_changed || report.exploitation_changed) {
+                    None
+                } else {
+                    Some(rematch(store.as_ref(), None, None, "feeds import").await?)
+                };
             if args.json {
                 crate::output::print_json(&ImportOutput {
                     import: &report,
@@ -135,7 +134,10 @@ fn print_import(r: &FeedImportReport, show: usize) {
             println!("    {}: {}", p.file, p.reason);
         }
         if r.problems.len() > show {
-            println!("    ... and {} more (--json lists all)", r.problems.len() - show);
+            println!(
+                "    ... and {} more (--json lists all)",
+                r.problems.len() - show
+            );
         }
     }
 }
@@ -158,7 +160,15 @@ pub fn print_rematch(m: &MatchReport) {
         let s = &c.summary;
         println!(
             "  {}/{}@{}: {} affected; issues: {} new, {} unchanged, {} fixed, {} reopened (scan #{})",
-            c.application, c.target, c.branch, c.matches, s.new, s.unchanged, s.fixed, s.reopened, c.scan_id
+            c.application,
+            c.target,
+            c.branch,
+            c.matches,
+            s.new,
+            s.unchanged,
+            s.fixed,
+            s.reopened,
+            c.scan_id
         );
     }
 }

@@ -3,6 +3,7 @@
 
 mod apps;
 mod bench;
+mod bench_intel;
 mod catalog;
 mod demo;
 mod eval;

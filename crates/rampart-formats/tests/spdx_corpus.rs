@@ -22,9 +22,13 @@ use std::path::Path;
 fn is_dependency(kind: &str) -> bool {
     matches!(
         kind,
-        "DEPENDS_ON" | "CONTAINS" | "CONTAINED_BY" | "DEPENDENCY_OF" | "DYNAMIC_LINK" | "STATIC_LINK"
-    )
-        || kind.ends_with("_DEPENDENCY_OF")
+        "DEPENDS_ON"
+            | "CONTAINS"
+            | "CONTAINED_BY"
+            | "DEPENDENCY_OF"
+            | "DYNAMIC_LINK"
+            | "STATIC_LINK"
+    ) || kind.ends_with("_DEPENDENCY_OF")
 }
 
 /// (packages, edges) counted from a JSON document, or `None` when it must be rejected.
@@ -39,7 +43,11 @@ fn expect_json(v: &Value) -> Option<(usize, usize)> {
         .and_then(Value::as_array)
         .unwrap_or(&empty)
         .iter()
-        .filter(|p| p.get("name").and_then(Value::as_str).is_some_and(|n| !n.trim().is_empty()))
+        .filter(|p| {
+            p.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| !n.trim().is_empty())
+        })
         .filter_map(|p| p.get("SPDXID").and_then(Value::as_str))
         .filter(|id| !id.is_empty())
         .collect();
@@ -114,7 +122,10 @@ fn every_spdx_sample() {
         .into_iter()
         .filter(|p| {
             let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            !(n == "LICENSE" || n.ends_with(".md") || n.ends_with(".txt") || n.starts_with("NOTICE"))
+            !(n == "LICENSE"
+                || n.ends_with(".md")
+                || n.ends_with(".txt")
+                || n.starts_with("NOTICE"))
         })
         .collect();
     if files.is_empty() {
@@ -129,7 +140,10 @@ fn every_spdx_sample() {
             (Ok((outcome, obs)), Some((packages, edges))) => {
                 accepted += 1;
                 assert!(
-                    matches!(outcome.format, Some(Format::SpdxJson | Format::SpdxTagValue)),
+                    matches!(
+                        outcome.format,
+                        Some(Format::SpdxJson | Format::SpdxTagValue)
+                    ),
                     "{rel}: {:?}",
                     outcome.format
                 );
@@ -142,7 +156,10 @@ fn every_spdx_sample() {
             }
             (Err(e), None) => {
                 rejected += 1;
-                assert!(e.to_string().contains(&path.display().to_string()), "{rel}: {e}");
+                assert!(
+                    e.to_string().contains(&path.display().to_string()),
+                    "{rel}: {e}"
+                );
             }
             (Ok((o, _)), None) => panic!("{rel}: accepted as {:?} but must be rejected", o.format),
             (Err(e), Some(_)) => panic!("{rel}: rejected: {e}"),
@@ -174,28 +191,49 @@ fn exact_fields_of_a_few_documents() {
     assert_eq!(c.version.as_deref(), Some("3.2.0-r22"));
     assert_eq!(
         c.purl.as_deref(),
-        Some("pkg:alpine/alpine-baselayout@3.2.0-r22?arch=x86_64&upstream=alpine-baselayout&distro=alpine-3.16.2")
+        Some(
+            "pkg:alpine/alpine-baselayout@3.2.0-r22?arch=x86_64&upstream=alpine-baselayout&distro=alpine-3.16.2"
+        )
     );
     assert_eq!(c.licenses, vec!["GPL-2.0-only"]);
 
     // The Maven example: the described package is the root; no purls, so package names;
     // `DYNAMIC_LINK` and `TEST_DEPENDENCY_OF` (reversed) are dependency edges.
-    let inv = inventory("spdx/spdx-examples/software/example8/spdx2.3/examplemaven-0.0.1.spdx.json")
-        .expect("corpus");
+    let inv =
+        inventory("spdx/spdx-examples/software/example8/spdx2.3/examplemaven-0.0.1.spdx.json")
+            .expect("corpus");
     let root = inv.root.as_ref().expect("one described package");
     assert_eq!(root.bom_ref, "SPDXRef-example");
     assert_eq!(inv.components.len(), 5);
     assert_eq!(inv.components[4].name, "Apache Log4j Core");
     assert_eq!(inv.components[0].version.as_deref(), Some("3.8.1"));
     assert_eq!(inv.edges.len(), 5);
-    assert!(inv.edges.iter().any(|e| e.from == "SPDXRef-example" && e.to == "SPDXRef-log4jImpl"));
-    assert!(inv.edges.iter().any(|e| e.from == "SPDXRef-example" && e.to == "SPDXRef-junit"));
+    assert!(
+        inv.edges
+            .iter()
+            .any(|e| e.from == "SPDXRef-example" && e.to == "SPDXRef-log4jImpl")
+    );
+    assert!(
+        inv.edges
+            .iter()
+            .any(|e| e.from == "SPDXRef-example" && e.to == "SPDXRef-junit")
+    );
 
     // Tag-value 2.2: go-lib, its Go distribution package described, CONTAINS edges.
     let inv = inventory("spdx/spdx-examples/software/example6/spdx2.2/example6-lib.spdx")
         .expect("corpus");
     let root = inv.root.as_ref().expect("described");
-    assert_eq!((root.name.as_str(), root.version.as_deref()), ("go-1.15", Some("1.15.4")));
-    assert_eq!(root.hashes, vec!["SHA256:0d6e1420facd978e532eae7bd5cb6378b65522c12fa9dcf682129e698c34d1b2"]);
-    assert!(inv.edges.iter().any(|e| e.from == "SPDXRef-Package-godist" && e.to == "SPDXRef-Package-go-compiler"));
+    assert_eq!(
+        (root.name.as_str(), root.version.as_deref()),
+        ("go-1.15", Some("1.15.4"))
+    );
+    assert_eq!(
+        root.hashes,
+        vec!["SHA256:0d6e1420facd978e532eae7bd5cb6378b65522c12fa9dcf682129e698c34d1b2"]
+    );
+    assert!(
+        inv.edges
+            .iter()
+            .any(|e| e.from == "SPDXRef-Package-godist" && e.to == "SPDXRef-Package-go-compiler")
+    );
 }

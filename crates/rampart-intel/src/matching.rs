@@ -59,7 +59,10 @@ pub fn package_key(component: &Component) -> Option<(String, String)> {
 
 /// The lookup key of an advisory's `affected[]` entry (see [`package_key`]).
 pub fn affected_key(entry: &Affected) -> Option<(String, String)> {
-    let p = entry.package.as_ref().filter(|p| !p.name.trim().is_empty())?;
+    let p = entry
+        .package
+        .as_ref()
+        .filter(|p| !p.name.trim().is_empty())?;
     let base = Base::from_osv(p.ecosystem.split(':').next().unwrap_or(""));
     let name = normalize_name(&base, &p.name);
     Some((base.osv_name().to_owned(), name))
@@ -73,7 +76,10 @@ fn version_of(component: &Component, p: &PackageRef) -> Option<String> {
 }
 
 /// Matches `components` against `index`.
-pub fn match_components<'a>(index: &'a AdvisoryIndex, components: &[Component]) -> MatchOutcome<'a> {
+pub fn match_components<'a>(
+    index: &'a AdvisoryIndex,
+    components: &[Component],
+) -> MatchOutcome<'a> {
     let mut out = MatchOutcome::default();
     for (i, component) in components.iter().enumerate() {
         let Some(p) = component.purl.as_deref().and_then(|u| from_purl(u).ok()) else {
@@ -84,16 +90,17 @@ pub fn match_components<'a>(index: &'a AdvisoryIndex, components: &[Component]) 
             out.unmatchable += 1;
             continue;
         };
-        let mut seen: HashSet<&str> = HashSet::new();
+        // Per component: the first verdict that decides wins; an undecidable entry is reported
+        // only when no other entry of the same advisory decides.
+        let mut affected_by: HashSet<&str> = HashSet::new();
+        let mut undecided: Vec<MatchProblem> = Vec::new();
         for (record, entry) in index.candidates(&p.ecosystem, p.advisory_name()) {
-            if seen.contains(record.id.as_str()) {
+            if affected_by.contains(record.id.as_str()) {
                 continue;
             }
             match affected(entry, &version) {
                 Affectedness::Affected(by) => {
-                    seen.insert(record.id.as_str());
-                    out.problems
-                        .retain(|x| !(x.component == i && x.advisory == record.id));
+                    affected_by.insert(record.id.as_str());
                     out.matches.push(Match {
                         component: i,
                         record,
@@ -102,19 +109,19 @@ pub fn match_components<'a>(index: &'a AdvisoryIndex, components: &[Component]) 
                     });
                 }
                 Affectedness::NotAffected => {}
-                Affectedness::Unknown(reason) => {
-                    if !out
-                        .problems
-                        .iter()
-                        .any(|x| x.component == i && x.advisory == record.id)
-                    {
-                        out.problems.push(MatchProblem {
-                            component: i,
-                            advisory: record.id.clone(),
-                            reason,
-                        });
-                    }
-                }
+                Affectedness::Unknown(reason) => undecided.push(MatchProblem {
+                    component: i,
+                    advisory: record.id.clone(),
+                    reason,
+                }),
+            }
+        }
+        let mut reported: HashSet<String> = HashSet::new();
+        for problem in undecided {
+            if !affected_by.contains(problem.advisory.as_str())
+                && reported.insert(problem.advisory.clone())
+            {
+                out.problems.push(problem);
             }
         }
     }
@@ -174,12 +181,16 @@ mod tests {
         let out = match_components(&idx, &comps);
         assert_eq!(out.matches.len(), 1);
         assert_eq!(out.matches[0].component, 0);
-        assert!(out
-            .problems
-            .iter()
-            .any(|p| p.advisory == "OSV-G" && p.reason == Unknown::GitRangesNotEvaluable));
-        assert!(out.problems.iter().any(|p| p.component == 2
-            && matches!(p.reason, Unknown::UnparsableVersion(_))));
+        assert!(
+            out.problems
+                .iter()
+                .any(|p| p.advisory == "OSV-G" && p.reason == Unknown::GitRangesNotEvaluable)
+        );
+        assert!(
+            out.problems
+                .iter()
+                .any(|p| p.component == 2 && matches!(p.reason, Unknown::UnparsableVersion(_)))
+        );
         assert_eq!(out.unmatchable, 1);
         assert_eq!(
             package_key(&comps[0]),
@@ -193,8 +204,14 @@ mod tests {
             root: Some(comp("app")),
             components: vec![comp("a"), comp("b")],
             edges: vec![
-                DependencyEdge { from: "app".into(), to: "a".into() },
-                DependencyEdge { from: "a".into(), to: "b".into() },
+                DependencyEdge {
+                    from: "app".into(),
+                    to: "a".into(),
+                },
+                DependencyEdge {
+                    from: "a".into(),
+                    to: "b".into(),
+                },
             ],
         };
         assert_eq!(directness(&inv), vec![Some(true), Some(false)]);

@@ -135,7 +135,12 @@ pub fn observation(
     direct: Option<bool>,
 ) -> Observation {
     let record = m.record;
-    let fixed: Vec<String> = m.entry.fixed_versions().into_iter().map(str::to_owned).collect();
+    let fixed: Vec<String> = m
+        .entry
+        .fixed_versions()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let range = range_text(&m.by);
     let name = m
         .entry
@@ -150,7 +155,12 @@ pub fn observation(
             .and_then(|p| crate::ecosystem::from_purl(p).ok())
             .and_then(|p| p.version)
     });
-    let title = match record.summary.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let title = match record
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(s) => format!("{}: {s}", record.id),
         None => format!("{} in {name}", record.id),
     };
@@ -189,7 +199,8 @@ pub fn observation(
         .filter(|u| !u.is_empty())
         .take(20)
         .collect();
-    obs.remediation = (!fixed.is_empty()).then(|| format!("Upgrade {name} to {}", fixed.join(" or ")));
+    obs.remediation =
+        (!fixed.is_empty()).then(|| format!("Upgrade {name} to {}", fixed.join(" or ")));
     obs.tags = vec![format!("affected:{range}")];
     match direct {
         Some(true) => obs.tags.push("direct".into()),
@@ -229,7 +240,11 @@ mod tests {
         let r = from_json(br#"{"id":"GHSA-z","severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P/RL:O/RC:C"}]}"#).unwrap();
         assert_eq!(severity(&r).cvss[0].score, Some(9.8));
         assert_eq!(
-            range_text(&AffectedBy::Range { range: 0, introduced: "2.0".into(), until: Some(Bound::Fixed("2.15.0".into())) }),
+            range_text(&AffectedBy::Range {
+                range: 0,
+                introduced: "2.0".into(),
+                until: Some(Bound::Fixed("2.15.0".into()))
+            }),
             ">= 2.0, < 2.15.0"
         );
     }

@@ -45,7 +45,11 @@ fn kev_json_and_csv_agree_with_the_catalog() {
     );
     let first = &from_json.entries[0];
     assert_eq!(
-        (first.cve.as_str(), first.vendor_project.as_str(), first.product.as_str()),
+        (
+            first.cve.as_str(),
+            first.vendor_project.as_str(),
+            first.product.as_str()
+        ),
         ("CVE-2025-48384", "Git", "Git")
     );
     assert_eq!(first.date_added, "2025-08-25");
@@ -54,7 +58,10 @@ fn kev_json_and_csv_agree_with_the_catalog() {
 
     let from_csv = kev::parse_csv(&csv).expect("KEV CSV");
     assert!(from_csv.problems.is_empty(), "{:?}", from_csv.problems);
-    assert_eq!(from_csv.entries, from_json.entries, "the CSV says what the JSON says");
+    assert_eq!(
+        from_csv.entries, from_json.entries,
+        "the CSV says what the JSON says"
+    );
 }
 
 #[test]
@@ -67,7 +74,11 @@ fn epss_samples() {
     assert_eq!(f.score_date, "2025-02-20T00:00:00+0000");
     assert_eq!(f.scores.len(), 5);
     assert_eq!(
-        (f.scores[0].cve.as_str(), f.scores[0].probability, f.scores[0].percentile),
+        (
+            f.scores[0].cve.as_str(),
+            f.scores[0].probability,
+            f.scores[0].percentile
+        ),
         ("CVE-1999-0001", 0.00383, 0.73075)
     );
     let text = read("epss/vulnerablecode/epss_scores-2025-x-x.csv").expect("csv");
@@ -80,7 +91,10 @@ fn epss_samples() {
     assert_eq!(f.scores.len(), rows);
     assert!(f.problems.is_empty(), "{:?}", f.problems);
     assert_eq!(f.score_date, "2025-12-26T12:55:00Z");
-    assert!(f.scores.iter().any(|s| s.probability == 7e-05), "exponent form");
+    assert!(
+        f.scores.iter().any(|s| s.probability == 7e-05),
+        "exponent form"
+    );
     let missing = epss::parse(&read("epss/anchore-vunnel/missing-date.csv").expect("f"));
     assert!(missing.unwrap_err().to_string().contains("score_date"));
     let header = epss::parse(&read("epss/anchore-vunnel/invalid-header.csv").expect("f"));
@@ -110,7 +124,10 @@ fn cwe_catalog() {
         xss.name,
         "Improper Neutralization of Input During Web Page Generation ('Cross-site Scripting')"
     );
-    assert_eq!((xss.abstraction.as_deref(), xss.parent), (Some("Base"), Some(74)));
+    assert_eq!(
+        (xss.abstraction.as_deref(), xss.parent),
+        (Some("Base"), Some(74))
+    );
 }
 
 fn ghsa_records() -> Vec<(String, rampart_intel::osv::Record)> {
@@ -155,7 +172,10 @@ fn ghsa_npm_and_maven_records() {
     }
     // Range shapes of santatracker, as the corpus README counts them.
     let mut shapes: HashMap<(RangeKind, bool, bool), usize> = HashMap::new();
-    for (_, r) in records.iter().filter(|(d, _)| d == "osv-scanner-santatracker") {
+    for (_, r) in records
+        .iter()
+        .filter(|(d, _)| d == "osv-scanner-santatracker")
+    {
         for range in r.affected.iter().flat_map(|a| a.ranges.iter()) {
             let has = |f: fn(&Event) -> bool| range.events.iter().any(f);
             *shapes
@@ -214,11 +234,17 @@ fn ghsa_npm_and_maven_records() {
                 for e in &range.events {
                     match e {
                         Event::Fixed(v) => {
-                            assert_eq!(affected(a, v), Affectedness::NotAffected, "{} fixed {v}", r.id);
+                            assert_eq!(
+                                affected(a, v),
+                                Affectedness::NotAffected,
+                                "{} fixed {v}",
+                                r.id
+                            );
                             checked += 1;
                         }
                         Event::Introduced(v) if v != "0" && a.versions.is_empty() => {
-                            let fixed_here = range.events.iter().any(|x| x == &Event::Fixed(v.clone()));
+                            let fixed_here =
+                                range.events.iter().any(|x| x == &Event::Fixed(v.clone()));
                             if !fixed_here {
                                 assert!(affected(a, v).is_affected(), "{} introduced {v}", r.id);
                                 checked += 1;

@@ -67,12 +67,20 @@ impl VulnIntel {
     /// earlier KEV entry.
     pub fn merge(&mut self, other: VulnIntel) {
         if let Some(e) = other.epss {
-            if self.epss.as_ref().is_none_or(|s| e.probability > s.probability) {
+            if self
+                .epss
+                .as_ref()
+                .is_none_or(|s| e.probability > s.probability)
+            {
                 self.epss = Some(e);
             }
         }
         if let Some(k) = other.kev {
-            if self.kev.as_ref().is_none_or(|s| k.date_added < s.date_added) {
+            if self
+                .kev
+                .as_ref()
+                .is_none_or(|s| k.date_added < s.date_added)
+            {
                 self.kev = Some(k);
             }
         }

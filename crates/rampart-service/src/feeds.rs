@@ -230,7 +230,9 @@ impl Reader {
                         for (i, r) in records.into_iter().enumerate() {
                             match r {
                                 Ok(record) => self.record(name, record)?,
-                                Err(e) => self.problem(&format!("{name} (record #{i})"), e.to_string()),
+                                Err(e) => {
+                                    self.problem(&format!("{name} (record #{i})"), e.to_string())
+                                }
                             }
                         }
                     }
@@ -323,7 +325,8 @@ impl Reader {
         if withdrawn.is_some() {
             self.counts.withdrawn += 1;
         }
-        self.stored.insert(record.id.clone(), record.modified.clone());
+        self.stored
+            .insert(record.id.clone(), record.modified.clone());
         // A second copy of one id in the same import replaces the first.
         self.pending.retain(|r| r.id != record.id);
         self.pending.push(AdvisoryRow {
@@ -385,9 +388,7 @@ pub async fn import(store: &dyn Store, paths: &[PathBuf]) -> Result<FeedImportRe
         }
     }
     drop(rx);
-    let (mut report, outcome) = reader
-        .await
-        .map_err(|e| FeedError::Reader(e.to_string()))?;
+    let (mut report, outcome) = reader.await.map_err(|e| FeedError::Reader(e.to_string()))?;
     if let Some(e) = store_error {
         return Err(e.into());
     }

@@ -55,7 +55,8 @@ fn zip_of(dir: &Path, name: &str, records: &[serde_json::Value]) -> PathBuf {
             zip::write::SimpleFileOptions::default(),
         )
         .expect("member");
-        zip.write_all(&serde_json::to_vec(r).expect("json")).expect("write");
+        zip.write_all(&serde_json::to_vec(r).expect("json"))
+            .expect("write");
     }
     zip.finish().expect("finish");
     path
@@ -101,14 +102,18 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
     let d = dir.path();
 
     // Exploitation facts arrive first (KEV JSON and a gzipped EPSS CSV), keyed by the CVE.
-    let kev = common::write_json(d, "kev.json", &json!({
-        "title": "CISA Catalog of Known Exploited Vulnerabilities", "catalogVersion": "2026.11.27",
-        "count": 1,
-        "vulnerabilities": [{"cveID": CVE, "vendorProject": "Apache", "product": "Log4j2",
-            "vulnerabilityName": "Apache Log4j2 Remote Code Execution Vulnerability",
-            "dateAdded": "2021-12-10", "dueDate": "2021-12-24",
-            "knownRansomwareCampaignUse": "Known", "requiredAction": "Apply updates"}]
-    }));
+    let kev = common::write_json(
+        d,
+        "kev.json",
+        &json!({
+            "title": "CISA Catalog of Known Exploited Vulnerabilities", "catalogVersion": "2026.11.27",
+            "count": 1,
+            "vulnerabilities": [{"cveID": CVE, "vendorProject": "Apache", "product": "Log4j2",
+                "vulnerabilityName": "Apache Log4j2 Remote Code Execution Vulnerability",
+                "dateAdded": "2021-12-10", "dueDate": "2021-12-24",
+                "knownRansomwareCampaignUse": "Known", "requiredAction": "Apply updates"}]
+        }),
+    );
     let epss = d.join("epss_scores-2026-11-26.csv.gz");
     let mut gz = flate2::write::GzEncoder::new(
         std::fs::File::create(&epss).expect("gz"),
@@ -120,22 +125,34 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
     assert_eq!((r.kev, r.epss, r.advisories_read), (1, 1, 0));
 
     // Five applications' SBOMs, in three syntaxes.
-    let shop = cyclonedx(d, "shop", &[
-        ("org.springframework.boot", "spring-boot-starter-log4j2", "2.6.1"),
-        ("org.apache.logging.log4j", "log4j-core", "2.14.1"),
-        ("org.apache.logging.log4j", "log4j-api", "2.14.1"),
-    ]);
-    let billing = common::write_json(d, "billing.spdx.json", &json!({
-        "spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "billing",
-        "documentDescribes": ["SPDXRef-billing"],
-        "packages": [
-            {"SPDXID": "SPDXRef-billing", "name": "billing", "versionInfo": "1.0"},
-            {"SPDXID": "SPDXRef-l4j", "name": "log4j-core", "versionInfo": "2.17.1",
-             "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
-                "referenceLocator": "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"}]}
+    let shop = cyclonedx(
+        d,
+        "shop",
+        &[
+            (
+                "org.springframework.boot",
+                "spring-boot-starter-log4j2",
+                "2.6.1",
+            ),
+            ("org.apache.logging.log4j", "log4j-core", "2.14.1"),
+            ("org.apache.logging.log4j", "log4j-api", "2.14.1"),
         ],
-        "relationships": [{"spdxElementId": "SPDXRef-billing", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-l4j"}]
-    }));
+    );
+    let billing = common::write_json(
+        d,
+        "billing.spdx.json",
+        &json!({
+            "spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "billing",
+            "documentDescribes": ["SPDXRef-billing"],
+            "packages": [
+                {"SPDXID": "SPDXRef-billing", "name": "billing", "versionInfo": "1.0"},
+                {"SPDXID": "SPDXRef-l4j", "name": "log4j-core", "versionInfo": "2.17.1",
+                 "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+                    "referenceLocator": "pkg:maven/org.apache.logging.log4j/log4j-core@2.17.1"}]}
+            ],
+            "relationships": [{"spdxElementId": "SPDXRef-billing", "relationshipType": "DEPENDS_ON", "relatedSpdxElement": "SPDXRef-l4j"}]
+        }),
+    );
     let search = d.join("search.spdx");
     std::fs::write(&search, "SPDXVersion: SPDX-2.2\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: search\n\
         Creator: Tool: example-1.0\n\n\
@@ -144,10 +161,22 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
         ExternalRef: PACKAGE-MANAGER purl pkg:maven/org.apache.logging.log4j/log4j-core@2.12.1\n\n\
         Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-search\n\
         Relationship: SPDXRef-search DEPENDS_ON SPDXRef-l4j\n").expect("write");
-    let wiki = cyclonedx(d, "wiki", &[("org.apache.commons", "commons-text", "1.10.0")]);
+    let wiki = cyclonedx(
+        d,
+        "wiki",
+        &[("org.apache.commons", "commons-text", "1.10.0")],
+    );
     let legacy = cyclonedx(d, "legacy", &[("log4j", "log4j", "1.2.17")]);
-    for (path, app) in [(&shop, "shop"), (&billing, "billing"), (&search, "search"), (&wiki, "wiki"), (&legacy, "legacy")] {
-        let r = common::ingest(store.as_ref(), path, app).await.expect("ingest");
+    for (path, app) in [
+        (&shop, "shop"),
+        (&billing, "billing"),
+        (&search, "search"),
+        (&wiki, "wiki"),
+        (&legacy, "legacy"),
+    ] {
+        let r = common::ingest(store.as_ref(), path, app)
+            .await
+            .expect("ingest");
         let m = r.matching.expect("an SBOM is matched");
         assert_eq!(m.matches, 0, "{app}: nothing is known yet");
         assert!(m.changed.is_empty(), "{app}");
@@ -155,10 +184,23 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
     assert_eq!(store.intel_counts().await.expect("counts").inventories, 5);
 
     // The feed update: an osv.dev-style zip with the advisory; then the re-match.
-    let feed = zip_of(d, "Maven-all.zip", &[log4shell("2021-12-10T00:40:56Z", None)]);
-    let r = import(store.as_ref(), &[feed.clone()]).await.expect("import");
-    assert_eq!((r.advisories_new, r.files, r.problems.len()), (1, 1, 0), "{:?}", r.problems);
-    let m = rematch(store.as_ref(), None, None, "feeds import").await.expect("rematch");
+    let feed = zip_of(
+        d,
+        "Maven-all.zip",
+        &[log4shell("2021-12-10T00:40:56Z", None)],
+    );
+    let r = import(store.as_ref(), &[feed.clone()])
+        .await
+        .expect("import");
+    assert_eq!(
+        (r.advisories_new, r.files, r.problems.len()),
+        (1, 1, 0),
+        "{:?}",
+        r.problems
+    );
+    let m = rematch(store.as_ref(), None, None, "feeds import")
+        .await
+        .expect("rematch");
     assert_eq!(m.inventories, 5);
     assert_eq!(m.matches, 2);
     let mut changed: Vec<(&str, u64)> = m
@@ -182,36 +224,72 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
     assert_eq!(issue.cwes, vec![502, 917]);
     let ids: Vec<&str> = issue.vuln_ids.iter().map(|v| v.0.as_str()).collect();
     assert_eq!(ids, vec![CVE, GHSA]);
-    let detail = store.issue_detail(issue.id).await.expect("detail").expect("issue");
+    let detail = store
+        .issue_detail(issue.id)
+        .await
+        .expect("detail")
+        .expect("issue");
     let obs: rampart_model::Observation =
         serde_json::from_value(detail.observations[0].observation.clone()).expect("observation");
     assert_eq!(obs.tool.name, "rampart");
     let Location::Package(p) = &obs.location else {
         panic!("{:?}", obs.location)
     };
-    assert_eq!(p.purl.as_deref(), Some("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"));
+    assert_eq!(
+        p.purl.as_deref(),
+        Some("pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1")
+    );
     assert_eq!(p.fixed_versions, vec!["2.3.1", "2.12.2", "2.15.0"]);
-    assert!(obs.tags.contains(&"affected:>= 2.13.0, < 2.15.0".to_owned()), "{:?}", obs.tags);
-    assert!(obs.tags.contains(&"transitive".to_owned()), "{:?}", obs.tags);
+    assert!(
+        obs.tags
+            .contains(&"affected:>= 2.13.0, < 2.15.0".to_owned()),
+        "{:?}",
+        obs.tags
+    );
+    assert!(
+        obs.tags.contains(&"transitive".to_owned()),
+        "{:?}",
+        obs.tags
+    );
     assert_eq!(obs.severity.cvss[0].score, Some(10.0));
     let intel = obs.intel.expect("EPSS and KEV through the alias group");
-    assert_eq!(intel.epss.as_ref().map(|e| (e.cve.as_str(), e.probability)), Some((CVE, 0.94358)));
-    assert!(intel.kev.as_ref().is_some_and(|k| k.known_ransomware_campaign_use));
+    assert_eq!(
+        intel.epss.as_ref().map(|e| (e.cve.as_str(), e.probability)),
+        Some((CVE, 0.94358))
+    );
+    assert!(
+        intel
+            .kev
+            .as_ref()
+            .is_some_and(|k| k.known_ransomware_campaign_use)
+    );
     // The same facts through the store, asked by the GHSA id alone.
     let facts = store.vuln_intel(&[GHSA.to_owned()]).await.expect("intel");
-    assert_eq!(facts[GHSA].epss.as_ref().map(|e| e.percentile), Some(0.99957));
-    assert_eq!(facts[GHSA].kev.as_ref().map(|k| k.date_added.as_str()), Some("2021-12-10"));
+    assert_eq!(
+        facts[GHSA].epss.as_ref().map(|e| e.percentile),
+        Some(0.99957)
+    );
+    assert_eq!(
+        facts[GHSA].kev.as_ref().map(|k| k.date_added.as_str()),
+        Some("2021-12-10")
+    );
 
     // Trivy reports the same CVE on the same package of shop: one issue, two tools.
-    let trivy = common::write_json(d, "trivy.json", &json!({
-        "SchemaVersion": 2, "ArtifactName": "shop", "ArtifactType": "filesystem",
-        "Results": [{"Target": "pom.xml", "Class": "lang-pkgs", "Type": "pom", "Vulnerabilities": [{
-            "VulnerabilityID": CVE, "PkgName": "org.apache.logging.log4j:log4j-core",
-            "PkgIdentifier": {"PURL": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
-            "InstalledVersion": "2.14.1", "FixedVersion": "2.15.0", "Severity": "CRITICAL",
-            "Title": "log4j-core: Remote code execution in Log4j 2.x"}]}]
-    }));
-    let r = common::ingest(store.as_ref(), &trivy, "shop").await.expect("trivy");
+    let trivy = common::write_json(
+        d,
+        "trivy.json",
+        &json!({
+            "SchemaVersion": 2, "ArtifactName": "shop", "ArtifactType": "filesystem",
+            "Results": [{"Target": "pom.xml", "Class": "lang-pkgs", "Type": "pom", "Vulnerabilities": [{
+                "VulnerabilityID": CVE, "PkgName": "org.apache.logging.log4j:log4j-core",
+                "PkgIdentifier": {"PURL": "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"},
+                "InstalledVersion": "2.14.1", "FixedVersion": "2.15.0", "Severity": "CRITICAL",
+                "Title": "log4j-core: Remote code execution in Log4j 2.x"}]}]
+        }),
+    );
+    let r = common::ingest(store.as_ref(), &trivy, "shop")
+        .await
+        .expect("trivy");
     assert_eq!((r.scan.summary.new, r.scan.summary.unchanged), (0, 1));
     let shop_issues = issues(store.as_ref(), "shop").await;
     assert_eq!(shop_issues.len(), 1);
@@ -219,16 +297,34 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
 
     // Importing the same feed again changes nothing.
     let r = import(store.as_ref(), &[feed]).await.expect("import");
-    assert_eq!((r.advisories_unchanged, r.advisories_new, r.advisories_changed), (1, 0, false));
-    let m = rematch(store.as_ref(), None, None, "again").await.expect("rematch");
+    assert_eq!(
+        (
+            r.advisories_unchanged,
+            r.advisories_new,
+            r.advisories_changed
+        ),
+        (1, 0, false)
+    );
+    let m = rematch(store.as_ref(), None, None, "again")
+        .await
+        .expect("rematch");
     assert!(m.changed.is_empty());
 
     // The advisory is withdrawn: search's issue (rampart only) is fixed; shop's stays open
     // because Trivy still reports it.
-    let feed = zip_of(d, "Maven-all-2.zip", &[log4shell("2021-12-20T00:00:00Z", Some("2021-12-20T00:00:00Z"))]);
+    let feed = zip_of(
+        d,
+        "Maven-all-2.zip",
+        &[log4shell(
+            "2021-12-20T00:00:00Z",
+            Some("2021-12-20T00:00:00Z"),
+        )],
+    );
     let r = import(store.as_ref(), &[feed]).await.expect("import");
     assert_eq!((r.advisories_updated, r.advisories_withdrawn), (1, 1));
-    let m = rematch(store.as_ref(), None, None, "withdrawn").await.expect("rematch");
+    let m = rematch(store.as_ref(), None, None, "withdrawn")
+        .await
+        .expect("rematch");
     assert_eq!(m.matches, 0);
     let mut fixed: Vec<(&str, u64)> = m
         .changed
@@ -237,8 +333,14 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
         .collect();
     fixed.sort();
     assert_eq!(fixed, vec![("search", 1), ("shop", 0)]);
-    assert_eq!(issues(store.as_ref(), "search").await[0].status, IssueStatus::Fixed);
-    assert_eq!(issues(store.as_ref(), "shop").await[0].status, IssueStatus::Open);
+    assert_eq!(
+        issues(store.as_ref(), "search").await[0].status,
+        IssueStatus::Fixed
+    );
+    assert_eq!(
+        issues(store.as_ref(), "shop").await[0].status,
+        IssueStatus::Open
+    );
 }
 
 #[tokio::test]
@@ -246,16 +348,35 @@ async fn malformed_feed_files_are_reported_and_skipped() {
     let (store, dir) = common::store().await;
     let d = &dir.path().join("feeds");
     std::fs::create_dir(d).expect("dir");
-    std::fs::write(d.join("broken.json"), b"{\"id\": \"GHSA-x\", \"affected\": [").expect("w");
+    std::fs::write(
+        d.join("broken.json"),
+        b"{\"id\": \"GHSA-x\", \"affected\": [",
+    )
+    .expect("w");
     std::fs::write(d.join("noid.json"), b"{\"affected\": []}").expect("w");
     std::fs::write(d.join("ok.yaml"), b"id: PYSEC-1\nmodified: '2024-01-01T00:00:00Z'\naliases: [CVE-2024-1]\naffected:\n- package: {ecosystem: PyPI, name: Django_Rest}\n  versions: [1.10]\n").expect("w");
     std::fs::write(d.join("README.md"), b"# not a feed").expect("w");
     std::fs::write(d.join("bad.zip"), b"PK not really").expect("w");
-    let r = import(store.as_ref(), std::slice::from_ref(d)).await.expect("import");
+    let r = import(store.as_ref(), std::slice::from_ref(d))
+        .await
+        .expect("import");
     assert_eq!(r.advisories_new, 1);
     assert_eq!(r.not_feeds, 1);
-    let files: Vec<String> = r.problems.iter().map(|p| p.file.rsplit('/').next().unwrap_or("").to_owned()).collect();
-    assert_eq!(files, vec!["bad.zip", "broken.json", "noid.json (record #0)"], "{:?}", r.problems);
-    assert!(r.problems[1].reason.contains("line 1"), "{:?}", r.problems[1]);
+    let files: Vec<String> = r
+        .problems
+        .iter()
+        .map(|p| p.file.rsplit('/').next().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        files,
+        vec!["bad.zip", "broken.json", "noid.json (record #0)"],
+        "{:?}",
+        r.problems
+    );
+    assert!(
+        r.problems[1].reason.contains("line 1"),
+        "{:?}",
+        r.problems[1]
+    );
     assert_eq!(store.intel_counts().await.expect("counts").alias_ids, 2);
 }

@@ -107,9 +107,15 @@ pub(crate) fn read<R: BufRead>(
                     .iter()
                     .find(|r| {
                         r.reference_type.eq_ignore_ascii_case("purl")
-                            && r.reference_category.replace('_', "-").eq_ignore_ascii_case("PACKAGE-MANAGER")
+                            && r.reference_category
+                                .replace('_', "-")
+                                .eq_ignore_ascii_case("PACKAGE-MANAGER")
                     })
-                    .or_else(|| p.external_refs.iter().find(|r| r.reference_type.eq_ignore_ascii_case("purl")))
+                    .or_else(|| {
+                        p.external_refs
+                            .iter()
+                            .find(|r| r.reference_type.eq_ignore_ascii_case("purl"))
+                    })
                     .map(|r| r.reference_locator.trim().to_owned())
                     .filter(|l| !l.is_empty());
                 doc.packages.push(Package {
@@ -140,7 +146,10 @@ pub(crate) fn read<R: BufRead>(
                 to: r.related_spdx_element,
                 place,
             }),
-            Err(e) => emitter.diagnose(place, format!("relationship of the wrong shape: {e}; skipped")),
+            Err(e) => emitter.diagnose(
+                place,
+                format!("relationship of the wrong shape: {e}; skipped"),
+            ),
         }
     }
     Ok(doc)

@@ -42,7 +42,10 @@ pub(crate) fn read<R: BufRead>(
             continue;
         }
         let Some((tag, value)) = trimmed.split_once(':') else {
-            emitter.diagnose(format!("line {n}"), format!("expected `Tag: value`, found `{trimmed}`"));
+            emitter.diagnose(
+                format!("line {n}"),
+                format!("expected `Tag: value`, found `{trimmed}`"),
+            );
             continue;
         };
         let (tag, value) = (tag.trim(), value.trim());
@@ -119,7 +122,8 @@ fn apply(
                 "PrimaryPackagePurpose" => p.purpose = Some(value.to_owned()),
                 "PackageChecksum" => {
                     if let Some((alg, v)) = value.split_once(':') {
-                        p.checksums.push((alg.trim().to_owned(), v.trim().to_owned()));
+                        p.checksums
+                            .push((alg.trim().to_owned(), v.trim().to_owned()));
                     }
                 }
                 "ExternalRef" => {

@@ -71,10 +71,12 @@ pub fn parse(bytes: &[u8]) -> Result<CweCatalog, FeedError> {
     // Position in `out.entries` of the weakness being read.
     let mut open_weakness: Option<usize> = None;
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| FeedError::Xml {
-            position: reader.buffer_position(),
-            message: e.to_string(),
-        })?;
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| FeedError::Xml {
+                position: reader.buffer_position(),
+                message: e.to_string(),
+            })?;
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_start = matches!(event, Event::Start(_));

@@ -27,7 +27,10 @@ pub struct EpssFile {
 /// Reads an EPSS CSV (already decompressed).
 pub fn parse(bytes: &[u8]) -> Result<EpssFile, FeedError> {
     let text = String::from_utf8_lossy(bytes);
-    let mut lines = text.lines().enumerate().map(|(i, l)| (i as u64 + 1, l.trim()));
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i as u64 + 1, l.trim()));
     let (mut model_version, mut score_date) = (None, None);
     let mut header = lines.next();
     if let Some((_, first)) = header.filter(|(_, l)| l.starts_with('#')) {
@@ -45,7 +48,9 @@ pub fn parse(bytes: &[u8]) -> Result<EpssFile, FeedError> {
         message: "expected `#model_version:<version>,score_date:<date>`: the EPSS header line has no score_date".into(),
     })?;
     match header {
-        Some((_, h)) if h.replace(' ', "").eq_ignore_ascii_case("cve,epss,percentile") => {}
+        Some((_, h))
+            if h.replace(' ', "")
+                .eq_ignore_ascii_case("cve,epss,percentile") => {}
         Some((line, h)) => {
             return Err(FeedError::Line {
                 line,

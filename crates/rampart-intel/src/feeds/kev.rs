@@ -59,7 +59,10 @@ fn entry(raw: RawEntry) -> Result<KevFacts, String> {
         product: text(raw.product),
         name: text(raw.vulnerability_name),
         date_added,
-        due_date: raw.due_date.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+        due_date: raw
+            .due_date
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty()),
         known_ransomware_campaign_use: raw
             .known_ransomware_campaign_use
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("known")),

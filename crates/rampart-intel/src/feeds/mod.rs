@@ -119,7 +119,10 @@ mod tests {
     #[test]
     fn kinds_from_content() {
         assert_eq!(
-            FeedKind::detect("x.csv", b"#model_version:v1,score_date:2025-01-01\ncve,epss,percentile\n"),
+            FeedKind::detect(
+                "x.csv",
+                b"#model_version:v1,score_date:2025-01-01\ncve,epss,percentile\n"
+            ),
             Some(FeedKind::EpssCsv)
         );
         assert_eq!(
@@ -127,18 +130,30 @@ mod tests {
             Some(FeedKind::KevCsv)
         );
         assert_eq!(
-            FeedKind::detect("k.json", br#"{"title":"x","catalogVersion":"1","vulnerabilities":[]}"#),
+            FeedKind::detect(
+                "k.json",
+                br#"{"title":"x","catalogVersion":"1","vulnerabilities":[]}"#
+            ),
             Some(FeedKind::KevJson)
         );
         assert_eq!(
             FeedKind::detect("a.json", br#"{"id":"GHSA-1","affected":[]}"#),
             Some(FeedKind::OsvJson)
         );
-        assert_eq!(FeedKind::detect("a.yaml", b"id: PYSEC-1\n"), Some(FeedKind::OsvYaml));
-        assert_eq!(FeedKind::detect("s.json", br#"{"$schema":"x","type":"object"}"#), None);
+        assert_eq!(
+            FeedKind::detect("a.yaml", b"id: PYSEC-1\n"),
+            Some(FeedKind::OsvYaml)
+        );
+        assert_eq!(
+            FeedKind::detect("s.json", br#"{"$schema":"x","type":"object"}"#),
+            None
+        );
         assert_eq!(FeedKind::detect("README.md", b"# hello"), None);
         assert_eq!(
-            FeedKind::detect("c.xml", b"<?xml version='1.0'?><Weakness_Catalog Name='CWE'>"),
+            FeedKind::detect(
+                "c.xml",
+                b"<?xml version='1.0'?><Weakness_Catalog Name='CWE'>"
+            ),
             Some(FeedKind::CweXml)
         );
     }

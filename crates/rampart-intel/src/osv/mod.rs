@@ -450,7 +450,10 @@ mod tests {
         let r = from_yaml(y).unwrap();
         let back = from_json(serde_json::to_string(&r).unwrap().as_bytes()).unwrap();
         assert_eq!(back.affected[0].versions, vec!["1.10"]);
-        assert_eq!(back.affected[0].ranges[0].events[1], Event::LastAffected("1.20".into()));
+        assert_eq!(
+            back.affected[0].ranges[0].events[1],
+            Event::LastAffected("1.20".into())
+        );
         assert_eq!(back.affected[0].ranges[0].kind, RangeKind::Ecosystem);
         assert_eq!(back.modified, r.modified);
     }

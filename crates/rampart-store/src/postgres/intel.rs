@@ -2,11 +2,11 @@
 //! array parameter (`= ANY($1)`), multi-row statements in one transaction per call.
 
 use super::PgStore;
+use crate::Result;
 use crate::intel::{
     AdvisoryRow, CweInfo, CweRow, IntelCounts, IntelStore, InventoryComponent, NewInventory,
     StoredInventory, VulnIntel,
 };
-use crate::Result;
 use async_trait::async_trait;
 use rampart_model::{Component, EpssScore, KevFacts};
 use sqlx::{Postgres, QueryBuilder, Row};

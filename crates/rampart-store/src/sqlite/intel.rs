@@ -2,12 +2,12 @@
 //! lists of ids are passed as one JSON array (`json_each`), never as a query per id.
 
 use super::{SqliteStore, corrupt};
+use crate::Result;
 use crate::codec::{pack_json, split};
 use crate::intel::{
     AdvisoryRow, CweInfo, CweRow, IntelCounts, IntelStore, InventoryComponent, NewInventory,
     StoredInventory, VulnIntel,
 };
-use crate::Result;
 use async_trait::async_trait;
 use rampart_model::{Component, EpssScore, KevFacts};
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -99,8 +99,9 @@ impl IntelStore for SqliteStore {
             .execute(&mut *tx)
             .await?;
         for chunk in members.chunks(CHUNK * 4) {
-            let mut q =
-                QueryBuilder::<Sqlite>::new("INSERT OR REPLACE INTO vuln_aliases (vuln_id, group_id) ");
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT OR REPLACE INTO vuln_aliases (vuln_id, group_id) ",
+            );
             q.push_values(chunk, |mut b, (id, group)| {
                 b.push_bind(id).push_bind(group);
             });
