@@ -82,11 +82,11 @@ fn expect_tag_value(text: &str) -> Option<(usize, usize)> {
             in_package = true;
         } else if line.starts_with("FileName:") || line.starts_with("LicenseID:") {
             in_package = false;
-        } else if let Some(id) = line.strip_prefix("SPDXID:") {
-            if in_package {
-                ids.insert(id.trim());
-                in_package = false;
-            }
+        } else if let Some(id) = line.strip_prefix("SPDXID:")
+            && in_package
+        {
+            ids.insert(id.trim());
+            in_package = false;
         }
     }
     let edges = text

@@ -109,10 +109,10 @@ pub fn range_text(by: &AffectedBy) -> String {
 pub fn vuln_ids(record: &Record, groups: &AliasGroups) -> Vec<VulnId> {
     let mut ids: Vec<VulnId> = Vec::new();
     let mut push = |s: &str| {
-        if let Some(id) = normalize_vuln_id(s) {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
+        if let Some(id) = normalize_vuln_id(s)
+            && !ids.contains(&id)
+        {
+            ids.push(id);
         }
     };
     for id in groups.group(&record.id) {

@@ -66,23 +66,21 @@ impl VulnIntel {
     /// Folds in the facts of another CVE of the same group: the higher EPSS probability, the
     /// earlier KEV entry.
     pub fn merge(&mut self, other: VulnIntel) {
-        if let Some(e) = other.epss {
-            if self
+        if let Some(e) = other.epss
+            && self
                 .epss
                 .as_ref()
                 .is_none_or(|s| e.probability > s.probability)
-            {
-                self.epss = Some(e);
-            }
+        {
+            self.epss = Some(e);
         }
-        if let Some(k) = other.kev {
-            if self
+        if let Some(k) = other.kev
+            && self
                 .kev
                 .as_ref()
                 .is_none_or(|s| k.date_added < s.date_added)
-            {
-                self.kev = Some(k);
-            }
+        {
+            self.kev = Some(k);
         }
     }
 }

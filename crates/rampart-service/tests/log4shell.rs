@@ -189,7 +189,7 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
         "Maven-all.zip",
         &[log4shell("2021-12-10T00:40:56Z", None)],
     );
-    let r = import(store.as_ref(), &[feed.clone()])
+    let r = import(store.as_ref(), std::slice::from_ref(&feed))
         .await
         .expect("import");
     assert_eq!(

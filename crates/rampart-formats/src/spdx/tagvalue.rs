@@ -130,10 +130,9 @@ fn apply(
                     let mut parts = value.split_whitespace();
                     if let (Some(_category), Some(ty), Some(loc)) =
                         (parts.next(), parts.next(), parts.next())
+                        && ty.eq_ignore_ascii_case("purl")
                     {
-                        if ty.eq_ignore_ascii_case("purl") {
-                            p.purl.get_or_insert_with(|| loc.to_owned());
-                        }
+                        p.purl.get_or_insert_with(|| loc.to_owned());
                     }
                 }
                 _ => {}
