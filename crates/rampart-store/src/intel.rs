@@ -11,6 +11,85 @@ use time::OffsetDateTime;
 
 use crate::Result;
 
+/// Reads the rows of the `vuln_intel` query (both backends select the same columns:
+/// asked id, EPSS columns, KEV columns) into facts per asked id.
+macro_rules! vuln_intel_from_rows {
+    ($rows:expr) => {{
+        let mut out: std::collections::HashMap<String, crate::intel::VulnIntel> =
+            std::collections::HashMap::new();
+        for r in $rows {
+            let epss = r
+                .get::<Option<String>, _>(1)
+                .map(|cve| rampart_model::EpssScore {
+                    cve,
+                    probability: r.get(2),
+                    percentile: r.get(3),
+                    score_date: r.get(4),
+                    model_version: r.get(5),
+                });
+            let kev = r
+                .get::<Option<String>, _>(6)
+                .map(|cve| rampart_model::KevFacts {
+                    cve,
+                    vendor_project: r.get(7),
+                    product: r.get(8),
+                    name: r.get(9),
+                    date_added: r.get(10),
+                    due_date: r.get(11),
+                    known_ransomware_campaign_use: r.get::<bool, _>(12),
+                    required_action: r.get(13),
+                });
+            out.entry(r.get(0))
+                .or_default()
+                .merge(crate::intel::VulnIntel { epss, kev });
+        }
+        out
+    }};
+}
+pub(crate) use vuln_intel_from_rows;
+
+/// Appends the rows of the inventory-components query (inventory_id, bom_ref, name, version,
+/// purl, component_type, licenses, ecosystem, package, direct) to the inventories they belong to.
+macro_rules! components_into_inventories {
+    ($rows:expr, $out:expr) => {{
+        let position: std::collections::HashMap<i64, usize> = $out
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| (inv.id, i))
+            .collect();
+        for r in $rows {
+            let Some(&slot) = position.get(&r.get::<i64, _>(0)) else {
+                continue;
+            };
+            let licenses: String = r.get(6);
+            let key = match (r.get::<Option<String>, _>(7), r.get::<Option<String>, _>(8)) {
+                (Some(e), Some(p)) => Some((e, p)),
+                _ => None,
+            };
+            if let Some(inv) = $out.get_mut(slot) {
+                inv.components.push(crate::intel::InventoryComponent {
+                    component: rampart_model::Component {
+                        bom_ref: r.get(1),
+                        name: r.get(2),
+                        version: r.get(3),
+                        purl: r.get(4),
+                        component_type: r.get(5),
+                        licenses: licenses
+                            .split('\n')
+                            .filter(|l| !l.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        hashes: Vec::new(),
+                    },
+                    key,
+                    direct: r.get(9),
+                });
+            }
+        }
+    }};
+}
+pub(crate) use components_into_inventories;
+
 /// The EPSS and KEV facts of a vulnerability's alias group (what risk scoring reads).
 pub use rampart_model::VulnIntel;
 

@@ -8,7 +8,7 @@ use crate::intel::{
     StoredInventory, VulnIntel,
 };
 use async_trait::async_trait;
-use rampart_model::{Component, EpssScore, KevFacts};
+use rampart_model::{EpssScore, KevFacts};
 use sqlx::{Postgres, QueryBuilder, Row};
 use std::collections::HashMap;
 
@@ -232,30 +232,7 @@ impl IntelStore for PgStore {
         .bind(ids)
         .fetch_all(&self.pool)
         .await?;
-        let mut out: HashMap<String, VulnIntel> = HashMap::new();
-        for r in &rows {
-            let epss = r.get::<Option<String>, _>(1).map(|cve| EpssScore {
-                cve,
-                probability: r.get(2),
-                percentile: r.get(3),
-                score_date: r.get(4),
-                model_version: r.get(5),
-            });
-            let kev = r.get::<Option<String>, _>(6).map(|cve| KevFacts {
-                cve,
-                vendor_project: r.get(7),
-                product: r.get(8),
-                name: r.get(9),
-                date_added: r.get(10),
-                due_date: r.get(11),
-                known_ransomware_campaign_use: r.get::<bool, _>(12),
-                required_action: r.get(13),
-            });
-            out.entry(r.get(0))
-                .or_default()
-                .merge(VulnIntel { epss, kev });
-        }
-        Ok(out)
+        Ok(crate::intel::vuln_intel_from_rows!(&rows))
     }
 
     async fn put_inventory(&self, inv: NewInventory) -> Result<i64> {
@@ -352,8 +329,6 @@ impl IntelStore for PgStore {
                 components: Vec::new(),
             })
             .collect();
-        let position: HashMap<i64, usize> =
-            out.iter().enumerate().map(|(i, inv)| (inv.id, i)).collect();
         let rows = sqlx::query(
             "SELECT inventory_id, bom_ref, name, version, purl, component_type, licenses, ecosystem, package, direct \
              FROM inventory_components WHERE $1::bigint IS NULL OR inventory_id = $1 ORDER BY inventory_id, position",
@@ -361,35 +336,7 @@ impl IntelStore for PgStore {
         .bind(only)
         .fetch_all(&self.pool)
         .await?;
-        for r in &rows {
-            let Some(&slot) = position.get(&r.get::<i64, _>(0)) else {
-                continue;
-            };
-            let licenses: String = r.get(6);
-            let key = match (r.get::<Option<String>, _>(7), r.get::<Option<String>, _>(8)) {
-                (Some(e), Some(p)) => Some((e, p)),
-                _ => None,
-            };
-            if let Some(inv) = out.get_mut(slot) {
-                inv.components.push(InventoryComponent {
-                    component: Component {
-                        bom_ref: r.get(1),
-                        name: r.get(2),
-                        version: r.get(3),
-                        purl: r.get(4),
-                        component_type: r.get(5),
-                        licenses: licenses
-                            .split('\n')
-                            .filter(|l| !l.is_empty())
-                            .map(str::to_owned)
-                            .collect(),
-                        hashes: Vec::new(),
-                    },
-                    key,
-                    direct: r.get(9),
-                });
-            }
-        }
+        crate::intel::components_into_inventories!(&rows, out);
         Ok(out)
     }
 
