@@ -79,10 +79,13 @@ impl<'a> Emitter<'a> {
     }
 
     /// Hands one observation on. On error, the parser must stop and return it.
-    pub fn emit(&mut self, obs: Observation) -> Result<(), String> {
+    /// A credential that a code finding quotes in its message is scrubbed here, whatever the
+    /// format ([`crate::secret::scrub_quoted_credential`]).
+    pub fn emit(&mut self, mut obs: Observation) -> Result<(), String> {
         if let Some(e) = &self.sink_error {
             return Err(e.clone());
         }
+        crate::secret::scrub_quoted_credential(&mut obs);
         match (self.sink)(obs) {
             Ok(()) => {
                 self.count += 1;

@@ -1,7 +1,7 @@
 //! Secret values: keyed hash and redacted preview. The value itself never leaves this module.
 
 use hmac::{Hmac, Mac};
-use rampart_model::SecretEvidence;
+use rampart_model::{Observation, SecretEvidence};
 use sha2::Sha256;
 
 /// Builds the evidence Rampart keeps of a secret value: HMAC-SHA-256 under the installation
@@ -58,6 +58,63 @@ pub fn scrub(text: &str, secret: &str) -> String {
     text.replace(s, "***")
 }
 
+/// Phrases after which SAST tools quote a hard-coded credential's value, lower-case: Bandit's
+/// B105-B107 (`Possible hardcoded password: 'hunter2'`, native JSON and SARIF alike) and the
+/// rules written in its style.
+const QUOTING_PHRASES: [&str; 3] = [
+    "hardcoded password: ",
+    "hard-coded password: ",
+    "hardcoded secret: ",
+];
+
+/// The value a message quotes after one of [`QUOTING_PHRASES`]: the byte range of the text
+/// between the quotes (`'...'` or `"..."`, as Python's `repr` writes it).
+fn quoted_credential(message: &str) -> Option<std::ops::Range<usize>> {
+    let lower = message.to_ascii_lowercase();
+    let after = QUOTING_PHRASES
+        .iter()
+        .find_map(|p| lower.find(p).map(|at| at + p.len()))?;
+    let quote = *message.as_bytes().get(after)?;
+    if quote != b'\'' && quote != b'"' {
+        return None;
+    }
+    let start = after + 1;
+    let len = message[start..].find(quote as char)?;
+    (len > 0).then_some(start..start + len)
+}
+
+/// Removes a hard-coded credential that a code finding quotes in its message (Bandit's
+/// `Possible hardcoded password: 'hunter2'`) from the title, the message and the snippet, so
+/// that the value is never stored. Returns whether something was removed. Messages without
+/// such a quote cost one case-insensitive search.
+pub fn scrub_quoted_credential(obs: &mut Observation) -> bool {
+    let Some(message) = obs.message.as_deref() else {
+        return false;
+    };
+    let Some(range) = quoted_credential(message) else {
+        return false;
+    };
+    let value = message[range.clone()].to_string();
+    let mut scrubbed = message.to_string();
+    scrubbed.replace_range(range, "***");
+    obs.message = Some(scrubbed);
+    // The title is the message's first line (cut to a length), or the rule's name.
+    if let Some(range) = quoted_credential(&obs.title) {
+        obs.title.replace_range(range, "***");
+    }
+    obs.title = obs.title.replace(&value, "***");
+    if let Some(snippet) = obs.snippet.as_mut() {
+        // Only quoted occurrences: a short value (`'abc'`) may also be part of other words.
+        for q in ['\'', '"'] {
+            *snippet = snippet.replace(&format!("{q}{value}{q}"), &format!("{q}***{q}"));
+        }
+        if value.len() >= 4 {
+            *snippet = snippet.replace(&value, "***");
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +130,45 @@ mod tests {
         assert_eq!(evidence(b"k", "REDACTED").hmac, None);
         assert_eq!(preview("short"), "…(5 chars)");
         assert_eq!(scrub("key=hunter22!", "hunter22!"), "key=***");
+    }
+
+    #[test]
+    fn quoted_credentials_leave_code_findings() {
+        use rampart_model::{CodeLocation, FindingKind, Location};
+        let loc = Location::Code(CodeLocation {
+            path: "app.py".into(),
+            start_line: Some(3),
+            end_line: Some(3),
+            start_column: None,
+            end_column: None,
+        });
+        let mut obs = Observation::new(
+            "bandit",
+            FindingKind::Code,
+            "B105",
+            "Possible hardcoded password: 'MYSUPERSECRETKEY'",
+            loc,
+        );
+        obs.message = Some("Possible hardcoded password: 'MYSUPERSECRETKEY'".into());
+        obs.snippet = Some("app.secret_key = 'MYSUPERSECRETKEY'".into());
+        assert!(scrub_quoted_credential(&mut obs));
+        assert_eq!(obs.title, "Possible hardcoded password: '***'");
+        assert_eq!(
+            obs.message.as_deref(),
+            Some("Possible hardcoded password: '***'")
+        );
+        assert_eq!(obs.snippet.as_deref(), Some("app.secret_key = '***'"));
+
+        // A short value goes from the snippet only where it is quoted.
+        obs.message = Some("Possible hardcoded password: \"abc\"".into());
+        obs.snippet = Some("cabc = \"abc\"".into());
+        assert!(scrub_quoted_credential(&mut obs));
+        assert_eq!(obs.snippet.as_deref(), Some("cabc = \"***\""));
+
+        // Other messages are left alone.
+        obs.message = Some("Use of assert detected.".into());
+        assert!(!scrub_quoted_credential(&mut obs));
+        obs.message = Some("Possible hardcoded password: ''".into());
+        assert!(!scrub_quoted_credential(&mut obs));
     }
 }

@@ -47,7 +47,12 @@ async fn secret_values_never_reach_the_database() {
 
     // No byte of the database file holds the secret (WAL included).
     drop(store);
-    for entry in std::fs::read_dir(tmp.path()).unwrap() {
+    assert_database_lacks(tmp.path(), &[SECRET, "R4mpartT3st"]);
+}
+
+/// Fails when a file of the test database (WAL included) holds one of `needles`.
+fn assert_database_lacks(dir: &std::path::Path, needles: &[&str]) {
+    for entry in std::fs::read_dir(dir).unwrap() {
         let p = entry.unwrap().path();
         if p.file_name()
             .unwrap()
@@ -56,12 +61,58 @@ async fn secret_values_never_reach_the_database() {
         {
             let bytes = std::fs::read(&p).unwrap();
             let hay = String::from_utf8_lossy(&bytes);
-            assert!(!hay.contains(SECRET), "secret found in {}", p.display());
-            assert!(
-                !hay.contains("R4mpartT3st"),
-                "part of the secret found in {}",
-                p.display()
-            );
+            for needle in needles {
+                assert!(!hay.contains(needle), "{needle:?} found in {}", p.display());
+            }
         }
     }
+}
+
+/// Bandit quotes the hard-coded passwords it finds (`Possible hardcoded password:
+/// 'MYSUPERSECRETKEY'`) in its native JSON and its SARIF alike: the real vulpy reports store
+/// the findings, never the values.
+#[tokio::test]
+async fn quoted_passwords_of_a_sast_tool_are_not_stored() {
+    let (Some(json), Some(sarif)) = (
+        rampart_formats::corpus::file("real-scans/vulpy/bandit.json"),
+        rampart_formats::corpus::file("real-scans/vulpy/bandit.sarif"),
+    ) else {
+        return;
+    };
+    // The values, read from the report itself.
+    let report = rampart_formats::corpus::json(&json);
+    let mut values: Vec<String> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            let text = r["issue_text"].as_str()?;
+            let rest = text.split_once("hardcoded password: '")?.1;
+            Some(rest.split('\'').next()?.to_string())
+        })
+        .filter(|v| v.len() >= 6)
+        .collect();
+    values.sort();
+    values.dedup();
+    assert!(
+        values.contains(&"MYSUPERSECRETKEY".to_string()),
+        "{values:?}"
+    );
+
+    let (store, tmp) = store().await;
+    ingest(store.as_ref(), &json, "vulpy").await.unwrap();
+    let mut opts = rampart_service::IngestOptions::new("vulpy");
+    opts.branch = "sarif".into();
+    common::ingest_with(store.as_ref(), &sarif, &opts)
+        .await
+        .unwrap();
+    let issues = store.list_issues(&IssueQuery::default()).await.unwrap();
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.title.contains("hardcoded password: '***'"))
+    );
+    drop(store);
+    let needles: Vec<&str> = values.iter().map(String::as_str).collect();
+    assert_database_lacks(tmp.path(), &needles);
 }
