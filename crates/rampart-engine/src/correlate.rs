@@ -8,8 +8,8 @@
 
 use rampart_model::identity::identity_key;
 use rampart_model::{KeyedObservation, Observation};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 /// Assigns identity keys to the observations of one report, in report order.
 #[derive(Debug, Default)]
@@ -39,31 +39,34 @@ impl Correlator {
             .or_insert(1);
         let key = base.with_occurrence(*n);
         let json = serde_json::to_string(&observation).unwrap_or_else(|_| "{}".into());
-        let mut h = Sha256::new();
-        h.update(key.hex.as_bytes());
-        h.update(json.as_bytes());
-        let digest = h.finalize();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
         KeyedObservation {
             observation,
+            hash: content_hash(&key.hex, &json),
             key,
-            hash: i64::from_le_bytes(first),
             json,
         }
     }
 }
 
-/// 128 bits of SHA-256 over the tool name and the basis hash.
+/// The content hash of a keyed observation: 64-bit XXH3 over the key and the serialized
+/// observation. It only tells "the same statement again" from "a different one" within one
+/// stream (no adversary gains from a collision: the worst case is a statement treated as
+/// unchanged), so a fast non-cryptographic hash does; XXH3 is specified and stable across
+/// versions, so stored hashes stay comparable.
+pub fn content_hash(key_hex: &str, json: &str) -> i64 {
+    let mut h = Xxh3::new();
+    h.update(key_hex.as_bytes());
+    h.update(json.as_bytes());
+    h.digest() as i64
+}
+
+/// 128-bit XXH3 over the tool name and the basis hash (an in-memory counter key only).
 fn occurrence_key(tool: &str, hex: &str) -> u128 {
-    let mut h = Sha256::new();
-    h.update(tool.as_bytes());
-    h.update([0u8]);
-    h.update(hex.as_bytes());
-    let digest = h.finalize();
-    let mut first = [0u8; 16];
-    first.copy_from_slice(&digest[..16]);
-    u128::from_le_bytes(first)
+    let mut buf = Vec::with_capacity(tool.len() + 1 + hex.len());
+    buf.extend_from_slice(tool.as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(hex.as_bytes());
+    xxh3_128(&buf)
 }
 
 #[cfg(test)]

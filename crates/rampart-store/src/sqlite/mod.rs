@@ -4,6 +4,7 @@ mod context;
 mod ingest;
 mod jobs;
 mod queries;
+mod raw;
 mod triage;
 
 use crate::{Result, StoreError};
