@@ -22,7 +22,7 @@ use crate::weakness::weakness_class;
 use rampart_model::identity::{identity_key, normalize_url};
 use rampart_model::{FindingKind, IdentityKey, KeyedObservation, Location, Observation};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
@@ -373,16 +373,10 @@ impl Correlator {
             basis: own.basis,
             hex: key_hex(issue),
         };
-        let mut h = Sha256::new();
-        h.update(key.hex.as_bytes());
-        h.update(json.as_bytes());
-        let digest = h.finalize();
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
         KeyedObservation {
             observation,
+            hash: content_hash(&key.hex, &json),
             key,
-            hash: i64::from_le_bytes(first),
             json,
         }
     }
@@ -397,16 +391,25 @@ pub fn note_of(json: &str) -> Option<CorrelationNote> {
     serde_json::from_str::<Only>(json).ok()?.correlation
 }
 
-/// 128 bits of SHA-256 over the tool name and the basis hash.
+/// The content hash of a keyed observation: 64-bit XXH3 over the key and the serialized
+/// observation. It only tells "the same statement again" from "a different one" within one
+/// stream (no adversary gains from a collision: the worst case is a statement treated as
+/// unchanged), so a fast non-cryptographic hash does; XXH3 is specified and stable across
+/// versions, so stored hashes stay comparable.
+pub fn content_hash(key_hex: &str, json: &str) -> i64 {
+    let mut h = Xxh3::new();
+    h.update(key_hex.as_bytes());
+    h.update(json.as_bytes());
+    h.digest() as i64
+}
+
+/// 128-bit XXH3 over the tool name and the basis hash (an in-memory counter key only).
 fn occurrence_key(tool: &str, hex: &str) -> u128 {
-    let mut h = Sha256::new();
-    h.update(tool.as_bytes());
-    h.update([0u8]);
-    h.update(hex.as_bytes());
-    let digest = h.finalize();
-    let mut first = [0u8; 16];
-    first.copy_from_slice(&digest[..16]);
-    u128::from_le_bytes(first)
+    let mut buf = Vec::with_capacity(tool.len() + 1 + hex.len());
+    buf.extend_from_slice(tool.as_bytes());
+    buf.push(0);
+    buf.extend_from_slice(hex.as_bytes());
+    xxh3_128(&buf)
 }
 
 #[cfg(test)]

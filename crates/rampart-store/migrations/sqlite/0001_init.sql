@@ -85,8 +85,9 @@ CREATE TABLE observations (
     rule_id       TEXT NOT NULL,
     severity      INTEGER NOT NULL,
     location      TEXT NOT NULL,
-    -- The normalized observation as JSON, LZ4-compressed (size-prefixed block): observations
-    -- are most of a database's bytes, and compressing them makes large ingests 2-3x faster.
+    -- The normalized observation as JSON, LZ4-compressed against a fixed dictionary of
+    -- observation field names (size-prefixed block, `codec::pack_json`): observations are
+    -- most of a database's bytes, and their size bounds large ingests.
     data          BLOB NOT NULL
 );
 CREATE INDEX observations_stream_active ON observations (stream_id) WHERE last_scan_id IS NULL;

@@ -1,12 +1,17 @@
-//! One ingest on SQLite: a write transaction, batched multi-row statements.
+//! One ingest on SQLite: a write transaction on a pooled connection. The bulk work (loading
+//! the indexes, inserting issues, observations and events) runs as prepared statements
+//! directly on the connection's SQLite handle (see [`super::raw`]); the rest goes through sqlx.
 
 use super::corrupt;
+use super::raw::with_handle;
 use crate::codec::{join, pack_json, severity_to_db, status_from_db};
 use crate::{IngestSession, Result, ScanEnd, ScanMeta};
 use async_trait::async_trait;
 use rampart_model::{IssueStatus, KeyedObservation, Lifecycle, Scan, ScanSummary, SeenTransition};
+use rusqlite::params;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use std::collections::{HashMap, HashSet};
+use time::format_description::well_known::Rfc3339;
 
 /// Rows per multi-row statement (SQLite allows 32,766 bound values).
 const CHUNK: usize = 1000;
@@ -30,9 +35,6 @@ fn key_number(hex: &str) -> Result<u128> {
         .map_err(|_| corrupt(format!("identity key {hex:?} is not 32 hex digits")))
 }
 
-/// Rows per `group_concat` chunk when bulk-loading an index.
-const LOAD_CHUNK: i64 = 8192;
-
 struct StreamState {
     id: i64,
     previous_scan: Option<i64>,
@@ -43,6 +45,8 @@ struct StreamState {
 pub(crate) struct SqliteIngest {
     tx: Transaction<'static, Sqlite>,
     meta: ScanMeta,
+    /// `meta.ingested_at` as stored (RFC 3339, as sqlx writes it), formatted once.
+    now_text: String,
     application_id: i64,
     target_id: i64,
     scan_id: i64,
@@ -56,9 +60,37 @@ pub(crate) struct SqliteIngest {
     next_issue_id: i64,
 }
 
+/// One statement of a batch that the stream's previous scan did not make.
+struct Pending {
+    stream_id: i64,
+    issue_id: i64,
+    location: String,
+    ko: KeyedObservation,
+}
+
+/// Inserts history events (`(issue, event, detail)`) for scan `scan_id` at `at`.
+fn insert_events(
+    db: &rusqlite::Connection,
+    scan_id: i64,
+    at: &str,
+    events: &[(i64, &str, String)],
+) -> Result<()> {
+    let mut stmt = db.prepare_cached(
+        "INSERT INTO issue_events (issue_id, scan_id, at, event, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (issue, event, detail) in events {
+        stmt.execute(params![issue, scan_id, at, event, detail])?;
+    }
+    Ok(())
+}
+
 impl SqliteIngest {
     /// Opens the write transaction, creates the application, target and scan rows.
     pub(crate) async fn begin(pool: &SqlitePool, meta: ScanMeta) -> Result<SqliteIngest> {
+        let now_text = meta
+            .ingested_at
+            .format(&Rfc3339)
+            .map_err(|e| corrupt(format!("scan time {}: {e}", meta.ingested_at)))?;
         let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("INSERT INTO applications (name, created_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
             .bind(&meta.application)
@@ -98,6 +130,7 @@ impl SqliteIngest {
         Ok(SqliteIngest {
             tx,
             meta,
+            now_text,
             application_id,
             target_id,
             scan_id,
@@ -115,116 +148,86 @@ impl SqliteIngest {
         if self.streams.contains_key(tool) {
             return Ok(());
         }
-        sqlx::query("INSERT INTO streams (target_id, branch, tool) VALUES ($1, $2, $3) ON CONFLICT (target_id, branch, tool) DO NOTHING")
-            .bind(self.target_id)
-            .bind(&self.meta.branch)
-            .bind(tool)
-            .execute(&mut *self.tx)
-            .await?;
-        let row = sqlx::query("SELECT id, last_scan_id FROM streams WHERE target_id = $1 AND branch = $2 AND tool = $3")
-            .bind(self.target_id)
-            .bind(&self.meta.branch)
-            .bind(tool)
-            .fetch_one(&mut *self.tx)
-            .await?;
-        let id: i64 = row.try_get(0)?;
-        let previous_scan: Option<i64> = row.try_get(1)?;
-        let mut active = HashMap::new();
-        let chunks: Vec<String> = sqlx::query_scalar(
-            "SELECT group_concat(id || ':' || issue_id || ':' || hash, ',') FROM observations
-             WHERE stream_id = $1 AND last_scan_id IS NULL GROUP BY id / $2",
-        )
-        .bind(id)
-        .bind(LOAD_CHUNK)
-        .fetch_all(&mut *self.tx)
-        .await?;
-        for chunk in &chunks {
-            for triple in chunk.split(',') {
-                let mut parts = triple.split(':').map(str::parse::<i64>);
-                let (Some(Ok(obs)), Some(Ok(issue)), Some(Ok(hash))) =
-                    (parts.next(), parts.next(), parts.next())
-                else {
-                    return Err(corrupt(format!("observation index entry {triple:?}")));
-                };
+        let (target_id, branch) = (self.target_id, &self.meta.branch);
+        let state = with_handle(&mut self.tx, |db| {
+            db.execute(
+                "INSERT INTO streams (target_id, branch, tool) VALUES (?1, ?2, ?3) ON CONFLICT (target_id, branch, tool) DO NOTHING",
+                params![target_id, branch, tool],
+            )?;
+            let (id, previous_scan): (i64, Option<i64>) = db.query_row(
+                "SELECT id, last_scan_id FROM streams WHERE target_id = ?1 AND branch = ?2 AND tool = ?3",
+                params![target_id, branch, tool],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let mut active = HashMap::new();
+            let mut stmt = db.prepare(
+                "SELECT id, issue_id, hash FROM observations WHERE stream_id = ?1 AND last_scan_id IS NULL",
+            )?;
+            let mut rows = stmt.query([id])?;
+            while let Some(r) = rows.next()? {
                 active.insert(
-                    hash,
+                    r.get(2)?,
                     ActiveObservation {
-                        id: obs,
-                        issue_id: issue,
+                        id: r.get(0)?,
+                        issue_id: r.get(1)?,
                         seen: false,
                     },
                 );
             }
-        }
-        self.streams.insert(
-            tool.to_string(),
-            StreamState {
+            Ok(StreamState {
                 id,
                 previous_scan,
                 active,
-            },
-        );
+            })
+        })
+        .await?;
+        self.streams.insert(tool.to_string(), state);
         Ok(())
     }
 
     /// Loads the application's issue index (key → id, status, severity) and the next free
-    /// issue id, once per ingest, in a few large reads.
+    /// issue id, once per ingest, in one pass over the application's issues.
     async fn load_issue_index(&mut self) -> Result<()> {
         if self.issues.is_some() {
             return Ok(());
         }
-        let chunks: Vec<String> = sqlx::query_scalar(
-            "SELECT group_concat(key || ':' || id || ':' || status || ':' || severity, ',') FROM issues
-             WHERE application_id = $1 GROUP BY id / $2",
-        )
-        .bind(self.application_id)
-        .bind(LOAD_CHUNK)
-        .fetch_all(&mut *self.tx)
-        .await?;
-        let mut index = HashMap::new();
-        for chunk in &chunks {
-            for entry in chunk.split(',') {
-                let mut parts = entry.split(':');
-                let (Some(key), Some(id), Some(status), Some(severity)) =
-                    (parts.next(), parts.next(), parts.next(), parts.next())
-                else {
-                    return Err(corrupt(format!("issue index entry {entry:?}")));
+        let application_id = self.application_id;
+        let (index, max) = with_handle(&mut self.tx, |db| {
+            let mut index = HashMap::new();
+            let mut stmt = db.prepare(
+                "SELECT key, id, status, severity FROM issues WHERE application_id = ?1",
+            )?;
+            let mut rows = stmt.query([application_id])?;
+            while let Some(r) = rows.next()? {
+                let text = |i: usize| -> Result<&str> {
+                    r.get_ref(i)?
+                        .as_str()
+                        .map_err(|e| corrupt(format!("issue column {i}: {e}")))
                 };
+                let key = key_number(text(0)?)?;
+                let status = text(2)?;
                 let state = IssueState {
-                    id: id
-                        .parse()
-                        .map_err(|_| corrupt(format!("issue id {id:?}")))?,
+                    id: r.get(1)?,
                     status: status_from_db(status)?,
-                    severity: severity
-                        .parse()
-                        .map_err(|_| corrupt(format!("severity {severity:?}")))?,
+                    severity: r.get(3)?,
                 };
-                index.insert(key_number(key)?, state);
+                index.insert(key, state);
             }
-        }
-        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM issues")
-            .fetch_one(&mut *self.tx)
-            .await?;
+            let max: Option<i64> = db.query_row("SELECT MAX(id) FROM issues", [], |r| r.get(0))?;
+            Ok((index, max))
+        })
+        .await?;
         self.next_issue_id = max.unwrap_or(0) + 1;
         self.issues = Some(index);
         Ok(())
     }
 
     async fn record_events(&mut self, events: &[(i64, &str, String)]) -> Result<()> {
-        for chunk in events.chunks(CHUNK) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO issue_events (issue_id, scan_id, at, event, detail) ",
-            );
-            qb.push_values(chunk, |mut b, (issue, event, detail)| {
-                b.push_bind(*issue)
-                    .push_bind(self.scan_id)
-                    .push_bind(self.meta.ingested_at)
-                    .push_bind(*event)
-                    .push_bind(detail);
-            });
-            qb.build().execute(&mut *self.tx).await?;
+        if events.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let (scan_id, at) = (self.scan_id, &self.now_text);
+        with_handle(&mut self.tx, |db| insert_events(db, scan_id, at, events)).await
     }
 }
 
@@ -233,9 +236,11 @@ impl IngestSession for SqliteIngest {
     async fn write(&mut self, batch: Vec<KeyedObservation>, rules: &dyn Lifecycle) -> Result<()> {
         self.summary.observations += batch.len() as u64;
         // 1. Statements the stream's previous scan already made: nothing to write.
-        let mut pending: Vec<(i64, KeyedObservation)> = Vec::new();
+        let mut pending: Vec<Pending> = Vec::new();
         for ko in batch {
-            self.load_stream(&ko.observation.tool.name).await?;
+            if !self.streams.contains_key(&ko.observation.tool.name) {
+                self.load_stream(&ko.observation.tool.name).await?;
+            }
             let stream = self
                 .streams
                 .get_mut(&ko.observation.tool.name)
@@ -244,7 +249,12 @@ impl IngestSession for SqliteIngest {
                 a.seen = true;
                 self.seen_issues.insert(a.issue_id);
             } else {
-                pending.push((stream.id, ko));
+                pending.push(Pending {
+                    stream_id: stream.id,
+                    issue_id: 0,
+                    location: ko.observation.location.display(),
+                    ko,
+                });
             }
         }
         if pending.is_empty() {
@@ -254,13 +264,12 @@ impl IngestSession for SqliteIngest {
         self.load_issue_index().await?;
         let mut index = self.issues.take().unwrap_or_default();
         let (_, new_status) = rules.on_seen(None);
-        let mut issue_of: Vec<i64> = Vec::with_capacity(pending.len());
-        let mut new_rows: Vec<(i64, &KeyedObservation)> = Vec::new();
+        let first_new = self.next_issue_id;
         let mut reopened: Vec<(i64, IssueStatus)> = Vec::new();
         let mut upgrades: Vec<(i64, i64)> = Vec::new();
-        for (_, ko) in &pending {
-            let key = key_number(&ko.key.hex)?;
-            let severity = severity_to_db(ko.observation.severity.level);
+        for p in &mut pending {
+            let key = key_number(&p.ko.key.hex)?;
+            let severity = severity_to_db(p.ko.observation.severity.level);
             let state = match index.get_mut(&key) {
                 Some(state) => {
                     if self.seen_issues.insert(state.id) {
@@ -287,95 +296,93 @@ impl IngestSession for SqliteIngest {
                     index.insert(key, state);
                     self.seen_issues.insert(state.id);
                     self.summary.new += 1;
-                    new_rows.push((state.id, ko));
                     state
                 }
             };
-            issue_of.push(state.id);
+            p.issue_id = state.id;
         }
         self.issues = Some(index);
-        for chunk in new_rows.chunks(CHUNK / 2) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen) ",
-            );
-            qb.push_values(chunk, |mut b, (id, ko)| {
-                let o = &ko.observation;
-                b.push_bind(*id)
-                    .push_bind(self.application_id)
-                    .push_bind(&ko.key.hex)
-                    .push_bind(o.kind.as_str())
-                    .push_bind(&o.title)
-                    .push_bind(severity_to_db(o.severity.level))
-                    .push_bind(new_status.as_str())
-                    .push_bind(&o.rule_id)
-                    .push_bind(o.location.display())
-                    .push_bind(join(&o.vuln_ids))
-                    .push_bind(join(&o.cwes))
-                    .push_bind(self.scan_id)
-                    .push_bind(self.meta.ingested_at)
-                    .push_bind(self.meta.ingested_at);
-            });
-            qb.build().execute(&mut *self.tx).await?;
-        }
-        // 4. Reopened issues and severity upgrades.
-        if !reopened.is_empty() {
-            for (id, status) in &reopened {
-                sqlx::query(
-                    "UPDATE issues SET status = $1, fixed_at = NULL, last_seen = $2 WHERE id = $3",
+        self.summary.reopened += reopened.len() as u64;
+        let reopen_events: Vec<(i64, &str, String)> = reopened
+            .iter()
+            .map(|(id, _)| {
+                (
+                    *id,
+                    "reopened",
+                    format!("reported again in scan {}", self.scan_id),
                 )
-                .bind(status.as_str())
-                .bind(self.meta.ingested_at)
-                .bind(id)
-                .execute(&mut *self.tx)
-                .await?;
+            })
+            .collect();
+        let (application_id, scan_id, now) = (self.application_id, self.scan_id, &self.now_text);
+        with_handle(&mut self.tx, |db| {
+            // The new issues, named by their first observation.
+            let mut insert_issue = db.prepare_cached(
+                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+            )?;
+            let mut next_new = first_new;
+            for p in pending.iter().filter(|p| p.issue_id >= first_new) {
+                if p.issue_id != next_new {
+                    continue; // a later observation of an issue this batch created
+                }
+                next_new += 1;
+                let o = &p.ko.observation;
+                insert_issue.execute(params![
+                    p.issue_id,
+                    application_id,
+                    p.ko.key.hex,
+                    o.kind.as_str(),
+                    o.title,
+                    severity_to_db(o.severity.level),
+                    new_status.as_str(),
+                    o.rule_id,
+                    p.location,
+                    join(&o.vuln_ids),
+                    join(&o.cwes),
+                    scan_id,
+                    now,
+                ])?;
             }
-            self.summary.reopened += reopened.len() as u64;
-            let events: Vec<(i64, &str, String)> = reopened
-                .iter()
-                .map(|(id, _)| {
-                    (
-                        *id,
-                        "reopened",
-                        format!("reported again in scan {}", self.scan_id),
-                    )
-                })
-                .collect();
-            self.record_events(&events).await?;
-        }
-        for (id, sev) in upgrades {
-            sqlx::query("UPDATE issues SET severity = $1 WHERE id = $2 AND severity < $1")
-                .bind(sev)
-                .bind(id)
-                .execute(&mut *self.tx)
-                .await?;
-        }
-        // 5. The new statements.
-        let rows: Vec<(i64, &(i64, KeyedObservation))> =
-            issue_of.iter().copied().zip(pending.iter()).collect();
-        for chunk in rows.chunks(CHUNK / 2) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data) ",
-            );
-            qb.push_values(chunk, |mut b, (issue_id, (stream_id, ko))| {
-                let o = &ko.observation;
-                b.push_bind(*issue_id)
-                    .push_bind(*stream_id)
-                    .push_bind(ko.hash)
-                    .push_bind(self.scan_id)
-                    .push_bind(&o.tool.name)
-                    .push_bind(&o.rule_id)
-                    .push_bind(severity_to_db(o.severity.level))
-                    .push_bind(o.location.display())
-                    .push_bind(pack_json(&ko.json));
-            });
-            qb.build().execute(&mut *self.tx).await?;
-        }
+            // 4. Reopened issues and severity upgrades.
+            let mut reopen = db.prepare_cached(
+                "UPDATE issues SET status = ?1, fixed_at = NULL, last_seen = ?2 WHERE id = ?3",
+            )?;
+            for (id, status) in &reopened {
+                reopen.execute(params![status.as_str(), now, id])?;
+            }
+            insert_events(db, scan_id, now, &reopen_events)?;
+            let mut upgrade =
+                db.prepare_cached("UPDATE issues SET severity = ?1 WHERE id = ?2 AND severity < ?1")?;
+            for (id, severity) in &upgrades {
+                upgrade.execute(params![severity, id])?;
+            }
+            // 5. The new statements.
+            let mut insert_observation = db.prepare_cached(
+                "INSERT INTO observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for p in &pending {
+                let o = &p.ko.observation;
+                insert_observation.execute(params![
+                    p.issue_id,
+                    p.stream_id,
+                    p.ko.hash,
+                    scan_id,
+                    o.tool.name,
+                    o.rule_id,
+                    severity_to_db(o.severity.level),
+                    p.location,
+                    pack_json(&p.ko.json),
+                ])?;
+            }
+            Ok(())
+        })
+        .await?;
         // Remember where existing issues are now said to be, to record moves at the end.
-        let first_new = self.next_issue_id - new_rows.len() as i64;
-        for (issue_id, (stream_id, ko)) in rows {
-            if issue_id < first_new {
+        for p in pending {
+            if p.issue_id < first_new {
                 self.new_locations
-                    .insert((*stream_id, issue_id), ko.observation.location.display());
+                    .insert((p.stream_id, p.issue_id), p.location);
             }
         }
         Ok(())

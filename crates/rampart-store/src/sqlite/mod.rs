@@ -6,6 +6,7 @@ mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod raw;
 mod triage;
 
 use crate::{Result, StoreError};
