@@ -22,9 +22,9 @@ use crate::weakness::weakness_class;
 use rampart_model::identity::{identity_key, normalize_url};
 use rampart_model::{FindingKind, IdentityKey, KeyedObservation, Location, Observation};
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
+use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 /// Why an observation belongs to an issue whose key is not its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

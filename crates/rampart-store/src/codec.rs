@@ -57,7 +57,7 @@ pub fn pack_json(json: &str) -> Vec<u8> {
 
 /// Reads back what [`pack_json`] stored, as JSON text.
 pub fn unpack_str(bytes: &[u8]) -> crate::Result<String> {
-    let raw = lz4_flex::decompress_size_prepended(bytes)
+    let raw = lz4_flex::block::decompress_size_prepended_with_dict(bytes, OBSERVATION_DICT_V1)
         .map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))?;
     String::from_utf8(raw).map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))
 }
@@ -83,6 +83,8 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(json).unwrap()
         );
         assert!(unpack_json(b"garbage").is_err());
+        // Both readers use the dictionary that packing used.
+        assert_eq!(unpack_str(&packed).unwrap(), json);
         // The dictionary pays: a typical observation packs to well under its JSON size.
         let code = r#"{"tool":{"name":"codeql","version":"2.19.3"},"kind":"code","rule_id":"py/path-injection","title":"This query depends on a user-provided value.","message":"This query depends on a user-provided value.","severity":{"level":"high","tool_label":"7.5"},"cwes":[22],"location":{"type":"code","path":"src/service_27/module_777.py","start_line":10,"start_column":5,"end_column":60},"fingerprints":{"primaryLocationLineHash":"3660740359129bbd:1"},"snippet":"open(os.path.join(BASE, request.args['f777']))","tags":["security"],"source_ref":"/runs/0/results/777"}"#;
         let packed = pack_json(code);

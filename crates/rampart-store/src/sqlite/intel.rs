@@ -1,7 +1,7 @@
 //! Vulnerability intelligence on SQLite: multi-row statements in one transaction per call;
 //! lists of ids are passed as one JSON array (`json_each`), never as a query per id.
 
-use super::{SqliteStore, corrupt};
+use super::SqliteStore;
 use crate::Result;
 use crate::codec::{pack_json, split};
 use crate::intel::{
@@ -18,12 +18,6 @@ const CHUNK: usize = 2000;
 
 fn json_list<T: serde::Serialize>(items: &[T]) -> String {
     serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
-}
-
-fn unpack_text(bytes: &[u8]) -> Result<String> {
-    let raw = lz4_flex::decompress_size_prepended(bytes)
-        .map_err(|e| corrupt(format!("advisory data: {e}")))?;
-    String::from_utf8(raw).map_err(|e| corrupt(format!("advisory data: {e}")))
 }
 
 #[async_trait]
@@ -347,7 +341,7 @@ impl IntelStore for SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| unpack_text(&r.get::<Vec<u8>, _>(0)))
+            .map(|r| crate::codec::unpack_str(&r.get::<Vec<u8>, _>(0)))
             .collect()
     }
 
