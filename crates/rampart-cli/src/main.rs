@@ -8,11 +8,13 @@ mod demo;
 mod eval;
 mod ingest;
 mod issues;
+mod jobs;
 mod output;
 mod risk;
 mod tools;
 mod triage;
 mod vex;
+mod worker;
 
 use anyhow::Result;
 
@@ -60,6 +62,11 @@ enum Command {
     /// Measure Rampart against labelled data (correlation precision and recall).
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Queued jobs (ingests queued with `ingest --async`): list and show.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCommand),
+    /// Run queued jobs until SIGINT/SIGTERM (any number of workers may share a PostgreSQL).
+    Worker(worker::WorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -101,6 +108,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(args) => bench::run(args).await,
         Command::Vex(cmd) => vex::run(&cli.db, cmd).await,
         Command::Eval(cmd) => eval::run(cmd).await,
+        Command::Jobs(cmd) => jobs::run(&cli.db, cmd).await,
+        Command::Worker(args) => worker::run(&cli.db, args).await,
     }
 }
 

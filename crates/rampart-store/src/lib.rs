@@ -6,11 +6,13 @@
 //! [`IngestSession::finish`] or rolled back when dropped, so a failed ingest stores nothing.
 //!
 //! Long work is queued as jobs ([`JobQueue`], a supertrait of [`Store`]), so that any process
-//! sharing the database can run it.
+//! sharing the database can run it; the report bytes an ingest job needs are kept as
+//! [`ReportBlobs`] (also a supertrait of [`Store`]).
 //!
 //! This crate must never parse reports, score risk or decide lifecycle rules: it applies the
 //! [`Lifecycle`] it is given.
 
+pub mod blobs;
 pub mod codec;
 pub mod context;
 pub mod error;
@@ -20,6 +22,7 @@ pub mod sqlite;
 pub mod triage;
 pub mod types;
 
+pub use blobs::{BlobInfo, ReportBlobs};
 pub use error::StoreError;
 pub use jobs::{Job, JobQueue, JobState, NewJob};
 pub use postgres::PgStore;
@@ -40,7 +43,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// The job queue's methods ([`JobQueue`]) are part of it, and so are business context, risk
 /// and VEX ([`ContextStore`]) and triage ([`TriageStore`]).
 #[async_trait]
-pub trait Store: JobQueue + ContextStore + TriageStore + Send + Sync {
+pub trait Store: JobQueue + ReportBlobs + ContextStore + TriageStore + Send + Sync {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;
 

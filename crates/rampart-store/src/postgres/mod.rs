@@ -2,6 +2,7 @@
 //! processes share one database; ingests into one target are serialized with a transaction-level
 //! advisory lock, ingests into different targets run in parallel.
 
+mod blobs;
 mod context;
 mod correlation;
 mod ingest;
@@ -82,6 +83,11 @@ fn migrator() -> Migrator {
                 4,
                 "risk",
                 include_str!("../../migrations/postgres/0004_risk.sql"),
+            ),
+            m(
+                6,
+                "report blobs",
+                include_str!("../../migrations/postgres/0006_report_blobs.sql"),
             ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:

@@ -6,6 +6,7 @@
 //! `RAMPART_REQUIRE_POSTGRES=1` (CI), which makes them fail.
 
 mod backend;
+mod blobs;
 mod build;
 mod concurrency;
 mod context;
@@ -66,4 +67,6 @@ suite!(
     context::vex_statements_are_stored_once,
     correlation::renamed_file_keeps_its_issues,
     correlation::correlation_notes_cover_every_observation,
+    blobs::report_blobs_round_trip_and_release,
+    blobs::progress_release_and_give_up,
 );
