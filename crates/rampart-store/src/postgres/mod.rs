@@ -9,8 +9,10 @@ mod ingest;
 mod jobs;
 mod queries;
 mod triage;
+mod synthetic;
 
 pub use queries::issue_list_sql;
+pub use synthetic::{SyntheticSpec, SyntheticTimings};
 
 use crate::{Result, StoreError};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
