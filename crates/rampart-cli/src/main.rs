@@ -4,6 +4,7 @@
 mod apps;
 mod bench;
 mod catalog;
+mod bench_store;
 mod demo;
 mod eval;
 mod ingest;
@@ -54,7 +55,7 @@ enum Command {
     Tools(tools::ToolsCommand),
     /// Load the demo portfolio (a fictional company's scans) and print a summary.
     Demo(demo::DemoArgs),
-    /// Measure ingest speed on generated reports.
+    /// Measure ingest speed on generated reports (`bench store`: query speed on a large store).
     Bench(bench::BenchArgs),
     /// VEX in (OpenVEX, CSAF 2.0, CycloneDX) and out.
     #[command(subcommand)]
@@ -105,7 +106,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Scans(cmd) => apps::run_scans(&cli.db, cmd).await,
         Command::Tools(cmd) => tools::run(&cli.db, cmd).await,
         Command::Demo(args) => demo::run(&cli.db, args).await,
-        Command::Bench(args) => bench::run(args).await,
+        Command::Bench(args) => bench::run(&cli.db, args).await,
         Command::Vex(cmd) => vex::run(&cli.db, cmd).await,
         Command::Eval(cmd) => eval::run(cmd).await,
         Command::Jobs(cmd) => jobs::run(&cli.db, cmd).await,
