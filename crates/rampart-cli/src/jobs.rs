@@ -118,19 +118,28 @@ pub async fn run(db: &str, cmd: JobsCommand) -> Result<ExitCode> {
     }
 }
 
-/// `42% (190 MB of 447 MB)` for an ingest that publishes bytes.
+/// `42% (190.2 MB of 447.1 MB)` for an ingest that publishes bytes.
 fn progress_text(j: &Job) -> String {
     let Some(p) = &j.progress else {
         return String::new();
     };
     match (p["bytes_read"].as_u64(), p["bytes_total"].as_u64()) {
         (Some(read), Some(total)) if total > 0 => format!(
-            "{:.0}% ({:.1} of {:.1} MB)",
+            "{:.0}% ({} of {})",
             read as f64 * 100.0 / total as f64,
-            read as f64 / 1e6,
-            total as f64 / 1e6
+            size_text(read),
+            size_text(total)
         ),
         _ => p.to_string(),
+    }
+}
+
+/// `7.3 kB`, `447.1 MB`.
+fn size_text(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{:.1} kB", bytes as f64 / 1e3)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
     }
 }
 
