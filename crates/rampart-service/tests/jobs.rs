@@ -389,11 +389,11 @@ fn report(r: usize) -> (String, String, Vec<u8>, usize) {
     let (suffix, tool) = STREAMS[(r / APPS.len()) % STREAMS.len()];
     let mut results = Vec::new();
     for i in 0..POOL {
-        if mix(r as u64, i) % 3 == 0 {
+        if mix(r as u64, i).is_multiple_of(3) {
             continue;
         }
         let line = 10 * i
-            + if mix(r as u64, 100 + i) % 4 == 0 {
+            + if mix(r as u64, 100 + i).is_multiple_of(4) {
                 5
             } else {
                 0

@@ -238,8 +238,9 @@ impl Runner {
         };
         tracing::info!(%worker, job = job.id, kind = %job.kind, attempt = job.attempts, "running");
         let ctx = JobContext::new(self.store.clone());
-        let work = handler.run(&job, &ctx);
-        tokio::pin!(work);
+        // Boxed by `async_trait`: dropping it below really drops the attempt (its transaction
+        // rolls back) before the job is released.
+        let mut work = handler.run(&job, &ctx);
         let mut beat = tokio::time::interval(self.config.heartbeat);
         beat.tick().await; // the first tick is immediate: the claim just set the lease
         let mut deadline: Option<tokio::time::Instant> = None;
