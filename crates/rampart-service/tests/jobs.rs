@@ -527,3 +527,21 @@ async fn eight_workers_500_queued_reports(db: &Db) {
         assert!(store.report_blob(sha).await.unwrap().is_none());
     }
 }
+
+/// The server will spawn these futures on a multi-threaded runtime: they must be `Send`.
+#[allow(dead_code)]
+fn queuing_and_running_are_send(store: Arc<dyn Store>, path: &Path) {
+    fn send<T: Send>(_: T) {}
+    let opts = IngestOptions::new("shop");
+    send(enqueue_ingest(store.as_ref(), path, &opts));
+    send(enqueue_ingest_reader(
+        store.as_ref(),
+        b"{}",
+        "r.json",
+        &opts,
+    ));
+    send(
+        Runner::with_default_handlers(store.clone(), quick())
+            .run(tokio::sync::watch::channel(Stop::Run).1),
+    );
+}

@@ -127,17 +127,7 @@ pub async fn enqueue_ingest(
         size,
         file_name: file_name.clone(),
     };
-    upload(store, &report, &mut open()?).await?;
-    let job = IngestJob::new(report.clone(), opts);
-    let payload = serde_json::to_value(&job)
-        .map_err(|e| IngestError::Invalid(format!("ingest job payload: {e}")))?;
-    let id = store.enqueue_job(NewJob::new(INGEST, payload)).await?;
-    // A worker that finished another job on the same bytes may have deleted the blob between
-    // the upload and the enqueue; now that this job names it, it stays: upload it again.
-    if store.report_blob(&report.sha256).await?.is_none() {
-        upload(store, &report, &mut open()?).await?;
-    }
-    Ok(id)
+    enqueue_stored(store, report, opts, &mut || Ok(Box::new(open()?))).await
 }
 
 /// Queues the ingest of a report held in memory (an API upload), named `file_name`.
@@ -152,13 +142,31 @@ pub async fn enqueue_ingest_reader(
         size: bytes.len() as u64,
         file_name: file_name.to_string(),
     };
-    upload(store, &report, &mut std::io::Cursor::new(bytes)).await?;
+    enqueue_stored(store, report, opts, &mut || {
+        Ok(Box::new(std::io::Cursor::new(bytes)))
+    })
+    .await
+}
+
+/// A fresh reader of a report's bytes, for each upload.
+type Reopen<'a> = dyn FnMut() -> Result<Box<dyn Read + Send + 'a>, IngestError> + Send + 'a;
+
+/// Uploads `report` (read with `reopen`) and queues its ingest with `opts`.
+async fn enqueue_stored(
+    store: &dyn Store,
+    report: ReportRef,
+    opts: &IngestOptions,
+    reopen: &mut Reopen<'_>,
+) -> Result<i64, IngestError> {
+    upload(store, &report, reopen()?.as_mut()).await?;
     let job = IngestJob::new(report.clone(), opts);
     let payload = serde_json::to_value(&job)
         .map_err(|e| IngestError::Invalid(format!("ingest job payload: {e}")))?;
     let id = store.enqueue_job(NewJob::new(INGEST, payload)).await?;
+    // A worker that finished another job on the same bytes may have deleted the blob between
+    // the upload and the enqueue; now that this job names it, it stays: upload it again.
     if store.report_blob(&report.sha256).await?.is_none() {
-        upload(store, &report, &mut std::io::Cursor::new(bytes)).await?;
+        upload(store, &report, reopen()?.as_mut()).await?;
     }
     Ok(id)
 }
@@ -167,7 +175,7 @@ pub async fn enqueue_ingest_reader(
 async fn upload(
     store: &dyn Store,
     report: &ReportRef,
-    reader: &mut dyn Read,
+    reader: &mut (dyn Read + Send),
 ) -> Result<(), IngestError> {
     if !store.begin_report_blob(&report.sha256, report.size).await? {
         return Ok(()); // the same bytes are stored already
