@@ -47,7 +47,7 @@ pub type ProgressSource = Box<dyn Fn() -> serde_json::Value + Send + Sync>;
 /// What a handler gets besides its job: the store, and a place to publish progress.
 pub struct JobContext {
     store: Arc<dyn Store>,
-    progress: Mutex<Option<ProgressSource>>,
+    progress: Arc<Mutex<Option<ProgressSource>>>,
 }
 
 impl JobContext {
@@ -55,7 +55,7 @@ impl JobContext {
     pub fn new(store: Arc<dyn Store>) -> JobContext {
         JobContext {
             store,
-            progress: Mutex::new(None),
+            progress: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -73,8 +73,18 @@ impl JobContext {
 
     /// The current progress, if the handler publishes any.
     pub fn progress(&self) -> Option<serde_json::Value> {
-        self.progress.lock().ok()?.as_ref().map(|f| f())
+        current_progress(&self.progress)
     }
+
+    /// The progress slot, for the heartbeat that runs beside the handler.
+    pub(crate) fn progress_slot(&self) -> Arc<Mutex<Option<ProgressSource>>> {
+        self.progress.clone()
+    }
+}
+
+/// What `slot`'s source says now.
+pub(crate) fn current_progress(slot: &Mutex<Option<ProgressSource>>) -> Option<serde_json::Value> {
+    slot.lock().ok()?.as_ref().map(|f| f())
 }
 
 /// One kind of job.

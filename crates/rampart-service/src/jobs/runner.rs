@@ -11,11 +11,11 @@
 //! configured grace period; `Now` (or the grace running out) drops running attempts and
 //! releases their jobs (queued again at once, the attempt not counted) for another worker.
 
-use super::{JobContext, JobError, JobHandler};
+use super::{JobContext, JobError, JobHandler, ProgressSource, current_progress};
 use rampart_store::{Job, JobState, Store, StoreError};
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -238,12 +238,22 @@ impl Runner {
         };
         tracing::info!(%worker, job = job.id, kind = %job.kind, attempt = job.attempts, "running");
         let ctx = JobContext::new(self.store.clone());
+        // The heartbeat runs as a task of its own, so that a heartbeat waiting for the database
+        // (on SQLite: for the write lock the job's own ingest holds) never stops the job.
+        let (lost_tx, mut lost) = tokio::sync::oneshot::channel::<()>();
+        let beat = tokio::spawn(heartbeat(
+            self.store.clone(),
+            job.id,
+            worker.to_string(),
+            self.config.heartbeat,
+            ctx.progress_slot(),
+            lost_tx,
+        ));
         // Boxed by `async_trait`: dropping it below really drops the attempt (its transaction
         // rolls back) before the job is released.
         let mut work = handler.run(&job, &ctx);
-        let mut beat = tokio::time::interval(self.config.heartbeat);
-        beat.tick().await; // the first tick is immediate: the claim just set the lease
         let mut deadline: Option<tokio::time::Instant> = None;
+        let mut beating = true;
         let outcome = loop {
             let grace = async {
                 match deadline {
@@ -253,19 +263,13 @@ impl Runner {
             };
             tokio::select! {
                 r = &mut work => break Some(r),
-                _ = beat.tick() => {
-                    let r = match ctx.progress() {
-                        Some(p) => self.store.report_job_progress(job.id, worker, p).await,
-                        None => self.store.heartbeat_job(job.id, worker).await,
-                    };
-                    match r {
-                        Ok(()) => {}
-                        Err(StoreError::NotFound(_)) => {
-                            tracing::warn!(%worker, job = job.id, "lease lost: dropping the attempt");
-                            self.stats.lost.fetch_add(1, Ordering::Relaxed);
-                            return;
-                        }
-                        Err(e) => tracing::warn!(%worker, job = job.id, "heartbeat failed: {e}"),
+                r = &mut lost, if beating => {
+                    beating = false;
+                    if r.is_ok() {
+                        drop(work);
+                        tracing::warn!(%worker, job = job.id, "lease lost: dropped the attempt");
+                        self.stats.lost.fetch_add(1, Ordering::Relaxed);
+                        return;
                     }
                 }
                 _ = stop.changed() => {
@@ -280,6 +284,8 @@ impl Runner {
                 _ = grace => break None,
             }
         };
+        beat.abort();
+        let _ = beat.await;
         drop(work);
         let Some(outcome) = outcome else {
             match self.store.release_job(job.id, worker).await {
@@ -329,6 +335,35 @@ impl Runner {
         };
         if ended {
             handler.finished(self.store.as_ref(), &job).await;
+        }
+    }
+}
+
+/// Extends the lease of job `id` every `every`, publishing the progress `slot` holds; tells
+/// `lost` and ends when the worker no longer holds the job.
+async fn heartbeat(
+    store: Arc<dyn Store>,
+    id: i64,
+    worker: String,
+    every: Duration,
+    slot: Arc<Mutex<Option<ProgressSource>>>,
+    lost: tokio::sync::oneshot::Sender<()>,
+) {
+    let mut beat = tokio::time::interval(every);
+    beat.tick().await; // the first tick is immediate: the claim just set the lease
+    loop {
+        beat.tick().await;
+        let r = match current_progress(&slot) {
+            Some(p) => store.report_job_progress(id, &worker, p).await,
+            None => store.heartbeat_job(id, &worker).await,
+        };
+        match r {
+            Ok(()) => {}
+            Err(StoreError::NotFound(_)) => {
+                let _ = lost.send(());
+                return;
+            }
+            Err(e) => tracing::warn!(%worker, job = id, "heartbeat failed: {e}"),
         }
     }
 }
