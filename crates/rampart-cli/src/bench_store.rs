@@ -10,8 +10,8 @@ use rampart_store::{IssueQuery, IssueSort, Store};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// The order of "the top issues". Becomes `IssueSort::Risk` once issues carry a risk score.
-const TOP: IssueSort = IssueSort::Severity;
+/// The order of "the top issues": by risk score (`IssueSort::Severity` before migration 0004).
+const TOP: IssueSort = IssueSort::Risk;
 
 #[derive(Debug, Args)]
 pub struct StoreBenchArgs {

@@ -3,8 +3,8 @@
 
 mod apps;
 mod bench;
-mod catalog;
 mod bench_store;
+mod catalog;
 mod demo;
 mod eval;
 mod ingest;

@@ -8,8 +8,8 @@ mod correlation;
 mod ingest;
 mod jobs;
 mod queries;
-mod triage;
 mod synthetic;
+mod triage;
 
 pub use queries::issue_list_sql;
 pub use synthetic::{SyntheticSpec, SyntheticTimings};

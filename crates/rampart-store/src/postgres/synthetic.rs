@@ -24,7 +24,15 @@ pub struct SyntheticTimings {
 
 /// Indexes dropped before the load and rebuilt after it: (name, definition). Kept equal to
 /// the migrations' (a test compares them).
-const BULK_INDEXES: [(&str, &str); 6] = [
+const BULK_INDEXES: [(&str, &str); 8] = [
+    (
+        "issues_active_risk",
+        "CREATE INDEX issues_active_risk ON issues (risk DESC, id DESC) WHERE status IN ('open', 'reopened')",
+    ),
+    (
+        "issues_app_active_risk",
+        "CREATE INDEX issues_app_active_risk ON issues (application_id, risk DESC, id DESC) WHERE status IN ('open', 'reopened')",
+    ),
     (
         "issues_active_severity",
         "CREATE INDEX issues_active_severity ON issues (severity DESC, id DESC) WHERE status IN ('open', 'reopened')",
@@ -54,7 +62,7 @@ const BULK_INDEXES: [(&str, &str); 6] = [
 impl PgStore {
     /// Fills an empty store with `spec.issues` issues over `spec.applications` applications:
     /// 65 % open, 5 % reopened, 20 % fixed, 10 % triaged; severities spread over the five
-    /// levels; one observation (one of three tools) per issue. Refuses a store that has issues.
+    /// levels, risk scores over 0..100; one observation (one of three tools) per issue. Refuses a store that has issues.
     pub async fn fill_synthetic(&self, spec: SyntheticSpec) -> Result<SyntheticTimings> {
         let existing: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM issues LIMIT 1) x")
@@ -88,8 +96,8 @@ impl PgStore {
                    SELECT s.target_id, 'main', 'codeql', s.id FROM scans s;"
             )),
             ("issues".into(), format!(
-                "INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, fixed_at)
-                 SELECT s.application_id, md5(g::text), k.kind, k.kind || ' finding ' || g, h % 5,
+                "INSERT INTO issues (application_id, key, kind, title, severity, risk, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, fixed_at)
+                 SELECT s.application_id, md5(g::text), k.kind, k.kind || ' finding ' || g, h % 5, (h / 11) % 101,
                         CASE WHEN h % 100 < 65 THEN 'open' WHEN h % 100 < 70 THEN 'reopened'
                              WHEN h % 100 < 90 THEN 'fixed' WHEN h % 100 < 95 THEN 'false_positive' ELSE 'risk_accepted' END,
                         'rule-' || (g % 400), 'src/module_' || (g % 5000) || '.py:' || (g % 900),
@@ -138,11 +146,14 @@ mod tests {
 
     #[test]
     fn rebuilt_indexes_are_the_migrations() {
-        let schema = words(include_str!("../../migrations/postgres/0001_init.sql"));
+        let schema = words(concat!(
+            include_str!("../../migrations/postgres/0001_init.sql"),
+            include_str!("../../migrations/postgres/0004_risk.sql")
+        ));
         for (name, sql) in BULK_INDEXES {
             assert!(
                 schema.contains(&words(sql)),
-                "{name} differs from 0001_init.sql"
+                "{name} differs from the migrations"
             );
         }
     }
