@@ -288,19 +288,38 @@ impl JobHandler for IngestHandler {
         ctx.set_progress(Box::new(move || {
             serde_json::json!({ "bytes_read": counter.load(Ordering::Relaxed), "bytes_total": total })
         }));
-        let report = ingest_reader(
+        let outcome = ingest_reader(
             ctx.store().as_ref(),
             reader,
             &payload.report.file_name,
             &opts,
             read,
         )
-        .await
-        .map_err(|e| match e {
-            // The database may come back; everything else is in the report or the request.
-            IngestError::Store(e) => JobError::Retry(e.to_string()),
-            other => JobError::Permanent(other.to_string()),
-        })?;
+        .await;
+        let report = match outcome {
+            Ok(report) => report,
+            // The database may come back, so a store error is retried, unless the scan was
+            // committed and a step after it (the risk recompute) failed: ingesting again would
+            // record the report twice.
+            Err(IngestError::Store(e)) => {
+                let scans = ctx
+                    .store()
+                    .list_scans(Some(&payload.application), 1000)
+                    .await
+                    .map_err(|e| JobError::Retry(e.to_string()))?;
+                return match scans.into_iter().find(|s| {
+                    s.report_sha256 == payload.report.sha256 && s.ingested_at == payload.at
+                }) {
+                    Some(scan) => Ok(serde_json::json!({
+                        "file_name": payload.report.file_name,
+                        "scan": scan,
+                        "post_ingest_error": e.to_string(),
+                    })),
+                    None => Err(JobError::Retry(e.to_string())),
+                };
+            }
+            Err(other) => return Err(JobError::Permanent(other.to_string())),
+        };
         serde_json::to_value(&report)
             .map_err(|e| JobError::Permanent(format!("ingest result: {e}")))
     }
