@@ -18,6 +18,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Instant;
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct BenchArgs {
     /// Results in the generated SARIF report (0: skip SARIF).
     #[arg(long, default_value_t = 1_000_000)]
@@ -40,12 +41,19 @@ pub struct BenchArgs {
 pub enum BenchWhat {
     /// Vulnerability intelligence: load advisories, match an SBOM, re-match stored inventories.
     Intel(crate::bench_intel::BenchIntelArgs),
+    /// Build a large synthetic store on PostgreSQL (`--db postgres://...`) and time its queries.
+    Store(crate::bench_store::StoreBenchArgs),
 }
 
-pub async fn run(mut args: BenchArgs) -> Result<ExitCode> {
-    if let Some(BenchWhat::Intel(intel)) = args.what.take() {
-        return crate::bench_intel::run(intel).await;
+/// Runs the ingest benchmark (into a fresh SQLite database in `--dir`, or into the PostgreSQL
+/// `db` names), `bench intel` or `bench store`.
+pub async fn run(db: &str, mut args: BenchArgs) -> Result<ExitCode> {
+    match args.what.take() {
+        Some(BenchWhat::Intel(intel)) => return crate::bench_intel::run(intel).await,
+        Some(BenchWhat::Store(store_args)) => return crate::bench_store::run(db, store_args).await,
+        None => {}
     }
+    let postgres = rampart_store::is_postgres_url(db).then_some(db);
     std::fs::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
     let sarif = args
@@ -70,7 +78,7 @@ pub async fn run(mut args: BenchArgs) -> Result<ExitCode> {
         if n == 0 {
             continue;
         }
-        bench_file(&args.dir, path, n, !args.no_baseline).await?;
+        bench_file(&args.dir, path, n, !args.no_baseline, postgres).await?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -99,7 +107,13 @@ fn row(name: &str, size: u64, step: &str, n: u64, secs: f64) {
     );
 }
 
-async fn bench_file(dir: &Path, path: &Path, expected: usize, baseline: bool) -> Result<()> {
+async fn bench_file(
+    dir: &Path,
+    path: &Path,
+    expected: usize,
+    baseline: bool,
+    postgres: Option<&str>,
+) -> Result<()> {
     let size = std::fs::metadata(path)?.len();
     let name = path
         .file_name()
@@ -111,8 +125,17 @@ async fn bench_file(dir: &Path, path: &Path, expected: usize, baseline: bool) ->
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
-    let store = rampart_store::open(&db.display().to_string()).await?;
-    let opts = IngestOptions::new("bench");
+    // On PostgreSQL, a new application per run keeps the first ingest a first ingest.
+    let (store, opts) = match postgres {
+        Some(url) => (
+            rampart_store::open(url).await?,
+            IngestOptions::new(format!("bench-{}", std::process::id())),
+        ),
+        None => (
+            rampart_store::open(&db.display().to_string()).await?,
+            IngestOptions::new("bench"),
+        ),
+    };
     for step in ["ingest (new database)", "re-ingest (same file)"] {
         reset_peak_rss();
         let t = Instant::now();

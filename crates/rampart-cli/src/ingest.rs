@@ -42,6 +42,13 @@ pub struct IngestArgs {
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
+    /// Store the reports and queue their ingest as jobs (see `rampart jobs`). On SQLite the
+    /// jobs then run in this process; on PostgreSQL the command returns once they are queued.
+    #[arg(long = "async")]
+    queue: bool,
+    /// With `--async` on PostgreSQL: wait until workers have run the jobs.
+    #[arg(long, requires = "queue")]
+    wait: bool,
 }
 
 fn parse_env(s: &str) -> Result<Environment, String> {
@@ -56,13 +63,16 @@ fn parse_format(s: &str) -> Result<Format, String> {
 }
 
 pub async fn run(db: &str, args: IngestArgs) -> Result<ExitCode> {
-    let store = open_store(db).await?;
     let mut opts = IngestOptions::new(&args.app);
     opts.target = args.target.clone();
     opts.branch = args.branch.clone();
     opts.commit = args.commit.clone();
     opts.environment = args.env;
     opts.format = args.format;
+    if args.queue {
+        return crate::jobs::ingest_async(db, &args.files, &opts, args.wait, args.json).await;
+    }
+    let store = open_store(db).await?;
     let mut reports = Vec::new();
     let mut failed = false;
     for file in &args.files {

@@ -4,17 +4,20 @@
 mod apps;
 mod bench;
 mod bench_intel;
+mod bench_store;
 mod catalog;
 mod demo;
 mod eval;
 mod feeds;
 mod ingest;
 mod issues;
+mod jobs;
 mod output;
 mod risk;
 mod tools;
 mod triage;
 mod vex;
+mod worker;
 
 use anyhow::Result;
 
@@ -57,7 +60,7 @@ enum Command {
     /// Vulnerability intelligence: import OSV, KEV, EPSS and CWE feeds; re-match inventories.
     #[command(subcommand)]
     Feeds(feeds::FeedsCommand),
-    /// Measure ingest speed on generated reports.
+    /// Measure ingest speed on generated reports (`bench store`: query speed on a large store).
     Bench(bench::BenchArgs),
     /// VEX in (OpenVEX, CSAF 2.0, CycloneDX) and out.
     #[command(subcommand)]
@@ -65,6 +68,11 @@ enum Command {
     /// Measure Rampart against labelled data (correlation precision and recall).
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Queued jobs (ingests queued with `ingest --async`): list and show.
+    #[command(subcommand)]
+    Jobs(jobs::JobsCommand),
+    /// Run queued jobs until SIGINT/SIGTERM (any number of workers may share a PostgreSQL).
+    Worker(worker::WorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -104,9 +112,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tools(cmd) => tools::run(&cli.db, cmd).await,
         Command::Demo(args) => demo::run(&cli.db, args).await,
         Command::Feeds(cmd) => feeds::run(&cli.db, cmd).await,
-        Command::Bench(args) => bench::run(args).await,
+        Command::Bench(args) => bench::run(&cli.db, args).await,
         Command::Vex(cmd) => vex::run(&cli.db, cmd).await,
         Command::Eval(cmd) => eval::run(cmd).await,
+        Command::Jobs(cmd) => jobs::run(&cli.db, cmd).await,
+        Command::Worker(args) => worker::run(&cli.db, args).await,
     }
 }
 

@@ -58,6 +58,9 @@ pub struct IngestOptions {
     pub format: Option<Format>,
     /// When the scan happened (default: now).
     pub at: Option<OffsetDateTime>,
+    /// The SHA-256 (hex) the report's bytes must have; a mismatch fails the ingest before it
+    /// commits (a queued ingest reads its report back from the store and checks it).
+    pub expected_sha256: Option<String>,
 }
 
 impl IngestOptions {
@@ -71,6 +74,7 @@ impl IngestOptions {
             environment: None,
             format: None,
             at: None,
+            expected_sha256: None,
         }
     }
 }
@@ -265,6 +269,11 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         return Err(e.into());
     }
     let outcome = outcome?;
+    if let Some(expected) = opts.expected_sha256.as_deref().filter(|e| *e != sha) {
+        return Err(IngestError::Invalid(format!(
+            "{file_name}: the report read back has SHA-256 {sha}, expected {expected}"
+        )));
+    }
     let tools: Vec<String> = outcome.tools.iter().map(|t| t.name.clone()).collect();
     let scan = session
         .finish(

@@ -1,7 +1,8 @@
 //! Rampart's use cases: what the CLI and the server do, written once.
 //!
 //! [`ingest`] streams a report through detection, parsing, correlation and the store in one
-//! transaction; [`demo`] loads the demo portfolio shipped in the repository; [`catalog`],
+//! transaction; [`jobs`] queues work (an ingest of a stored report) and runs it in any process
+//! sharing the store; [`demo`] loads the demo portfolio shipped in the repository; [`catalog`],
 //! [`risk`], [`triage`] and [`vex`] keep business context, scores and decisions current; [`eval`]
 //! measures correlation against the corpus's labelled real scans; [`feeds`] imports vulnerability
 //! intelligence and [`matching`] matches stored inventories (after an SBOM ingest or a feed import).
@@ -14,6 +15,7 @@ pub mod demo;
 pub mod eval;
 pub mod feeds;
 pub mod ingest;
+pub mod jobs;
 pub mod matching;
 pub mod risk;
 pub mod triage;

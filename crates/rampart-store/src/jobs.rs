@@ -118,6 +118,9 @@ pub struct Job {
     pub last_error: Option<String>,
     /// What it produced (once succeeded).
     pub result: Option<serde_json::Value>,
+    /// What the running (or last) attempt reported of its progress; its shape depends on
+    /// the kind (an ingest reports bytes read of the report's size).
+    pub progress: Option<serde_json::Value>,
     /// When it was enqueued.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
@@ -181,6 +184,23 @@ pub trait JobQueue: Send + Sync {
     /// Records that `worker`'s attempt at job `id` failed with `error`: the job is queued again
     /// after a backoff, or fails for good when its attempts are spent. Returns the new state.
     async fn fail_job(&self, id: i64, worker: &str, error: &str) -> Result<JobState>;
+
+    /// Records that `worker`'s attempt at job `id` failed in a way no retry can mend (the
+    /// report is malformed, say): the job fails for good at once, whatever attempts remain.
+    async fn give_up_job(&self, id: i64, worker: &str, error: &str) -> Result<()>;
+
+    /// Records `worker`'s progress on job `id` (shown by [`JobQueue::get_job`]) and extends
+    /// its lease as [`JobQueue::heartbeat_job`] does.
+    async fn report_job_progress(
+        &self,
+        id: i64,
+        worker: &str,
+        progress: serde_json::Value,
+    ) -> Result<()>;
+
+    /// Gives job `id` back without counting the attempt (a worker shutting down before it
+    /// could finish): it is queued again at once for any worker.
+    async fn release_job(&self, id: i64, worker: &str) -> Result<()>;
 
     /// One job.
     async fn get_job(&self, id: i64) -> Result<Option<Job>>;

@@ -6,11 +6,13 @@
 //! [`IngestSession::finish`] or rolled back when dropped, so a failed ingest stores nothing.
 //!
 //! Long work is queued as jobs ([`JobQueue`], a supertrait of [`Store`]), so that any process
-//! sharing the database can run it.
+//! sharing the database can run it; the report bytes an ingest job needs are kept as
+//! [`ReportBlobs`] (also a supertrait of [`Store`]).
 //!
 //! This crate must never parse reports, score risk or decide lifecycle rules: it applies the
 //! [`Lifecycle`] it is given.
 
+pub mod blobs;
 pub mod codec;
 pub mod context;
 pub mod error;
@@ -21,6 +23,7 @@ pub mod sqlite;
 pub mod triage;
 pub mod types;
 
+pub use blobs::{BlobInfo, ReportBlobs};
 pub use error::StoreError;
 // Vulnerability intelligence (issue 4): advisories, alias groups, KEV, EPSS, CWE, inventories.
 pub use intel::{
@@ -46,7 +49,9 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// The job queue's methods ([`JobQueue`]) are part of it, and so are business context, risk
 /// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
 #[async_trait]
-pub trait Store: JobQueue + ContextStore + TriageStore + IntelStore + Send + Sync {
+pub trait Store:
+    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + Send + Sync
+{
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::{Mutex, Notify};
 use tokio::task::JoinHandle;
 
-const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_after, locked_by, locked_until, last_error, result, created_at, updated_at, finished_at";
+const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_after, locked_by, locked_until, last_error, result, created_at, updated_at, finished_at, progress";
 
 /// The wake-up side of `LISTEN`: a background task owns the listening connection and turns
 /// each notification into one [`Notify`] permit.
@@ -71,6 +71,7 @@ fn job_from_row(r: &PgRow) -> Result<Job> {
         created_at: r.try_get(11)?,
         updated_at: r.try_get(12)?,
         finished_at: r.try_get(13)?,
+        progress: r.try_get(14)?,
     })
 }
 
@@ -187,6 +188,65 @@ impl JobQueue for PgStore {
         .await?;
         let state = state.ok_or_else(|| not_held(id, worker))?;
         JobState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("job state {state}")))
+    }
+
+    async fn give_up_job(&self, id: i64, worker: &str, error: &str) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE jobs SET state = 'failed', last_error = $3, locked_until = NULL, updated_at = now(), finished_at = now()
+             WHERE id = $1 AND state = 'running' AND locked_by = $2",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(error)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        held(n, id, worker)
+    }
+
+    async fn report_job_progress(
+        &self,
+        id: i64,
+        worker: &str,
+        progress: serde_json::Value,
+    ) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE jobs SET progress = $3, locked_until = now() + timeout_ms * interval '1 millisecond', updated_at = now()
+             WHERE id = $1 AND state = 'running' AND locked_by = $2",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(&progress)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        held(n, id, worker)
+    }
+
+    async fn release_job(&self, id: i64, worker: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let n = sqlx::query(
+            "UPDATE jobs SET state = 'queued', attempts = GREATEST(attempts - 1, 0), run_after = now(),
+                locked_until = NULL, updated_at = now()
+             WHERE id = $1 AND state = 'running' AND locked_by = $2",
+        )
+        .bind(id)
+        .bind(worker)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        held(n, id, worker)?;
+        let kind: String = sqlx::query_scalar("SELECT kind FROM jobs WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(&self.channel)
+            .bind(&kind)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn get_job(&self, id: i64) -> Result<Option<Job>> {

@@ -2,15 +2,18 @@
 //! processes share one database; ingests into one target are serialized with a transaction-level
 //! advisory lock, ingests into different targets run in parallel.
 
+mod blobs;
 mod context;
 mod correlation;
 mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod synthetic;
 mod triage;
 
 pub use queries::issue_list_sql;
+pub use synthetic::{SyntheticSpec, SyntheticTimings};
 
 use crate::{Result, StoreError};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -88,6 +91,11 @@ fn migrator() -> Migrator {
                 4,
                 "risk",
                 include_str!("../../migrations/postgres/0004_risk.sql"),
+            ),
+            m(
+                6,
+                "report blobs",
+                include_str!("../../migrations/postgres/0006_report_blobs.sql"),
             ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:

@@ -11,7 +11,7 @@ use sqlx::{QueryBuilder, Row, Sqlite};
 use std::time::Duration;
 use time::OffsetDateTime;
 
-const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_after, locked_by, locked_until, last_error, result, created_at, updated_at, finished_at";
+const JOB_COLUMNS: &str = "id, kind, payload, state, attempts, max_attempts, run_after, locked_by, locked_until, last_error, result, created_at, updated_at, finished_at, progress";
 
 /// How often a waiting worker looks for due jobs.
 const POLL: Duration = Duration::from_millis(250);
@@ -56,6 +56,11 @@ fn job_from_row(r: &SqliteRow) -> Result<Job> {
         created_at: time_from_ms(r.try_get(11)?)?,
         updated_at: time_from_ms(r.try_get(12)?)?,
         finished_at: opt_time(13)?,
+        progress: r
+            .try_get::<Option<String>, _>(14)?
+            .as_deref()
+            .map(|t| json(t, "progress"))
+            .transpose()?,
     })
 }
 
@@ -182,6 +187,61 @@ impl JobQueue for SqliteStore {
         .await?;
         let state = state.ok_or_else(|| not_held(id, worker))?;
         JobState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("job state {state}")))
+    }
+
+    async fn give_up_job(&self, id: i64, worker: &str, error: &str) -> Result<()> {
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE jobs SET state = 'failed', last_error = $3, locked_until = NULL, updated_at = $4, finished_at = $4
+             WHERE id = $1 AND state = 'running' AND locked_by = $2",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(error)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        held(n, id, worker)
+    }
+
+    async fn report_job_progress(
+        &self,
+        id: i64,
+        worker: &str,
+        progress: serde_json::Value,
+    ) -> Result<()> {
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE jobs SET progress = $3, locked_until = $4 + timeout_ms, updated_at = $4
+             WHERE id = $1 AND state = 'running' AND locked_by = $2",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(progress.to_string())
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        held(n, id, worker)
+    }
+
+    async fn release_job(&self, id: i64, worker: &str) -> Result<()> {
+        let now = now_ms();
+        let n = sqlx::query(
+            "UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), run_after = $3,
+                locked_until = NULL, updated_at = $3
+             WHERE id = $1 AND state = 'running' AND locked_by = $2",
+        )
+        .bind(id)
+        .bind(worker)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        held(n, id, worker)?;
+        self.wake.notify_one();
+        Ok(())
     }
 
     async fn get_job(&self, id: i64) -> Result<Option<Job>> {

@@ -1,5 +1,6 @@
 //! The SQLite store: the embedded default (one file, WAL, one writer at a time).
 
+mod blobs;
 mod context;
 mod correlation;
 mod ingest;
@@ -60,6 +61,11 @@ fn migrator() -> Migrator {
                 4,
                 "risk",
                 include_str!("../../migrations/sqlite/0004_risk.sql"),
+            ),
+            m(
+                6,
+                "report blobs",
+                include_str!("../../migrations/sqlite/0006_report_blobs.sql"),
             ),
         ]),
         ignore_missing: false,

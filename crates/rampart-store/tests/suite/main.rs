@@ -6,6 +6,7 @@
 //! `RAMPART_REQUIRE_POSTGRES=1` (CI), which makes them fail.
 
 mod backend;
+mod blobs;
 mod build;
 mod concurrency;
 mod context;
@@ -69,4 +70,6 @@ suite!(
     correlation::correlation_notes_cover_every_observation,
     intel::advisories_aliases_kev_epss,
     intel::inventories_and_digests,
+    blobs::report_blobs_round_trip_and_release,
+    blobs::progress_release_and_give_up,
 );
