@@ -186,14 +186,15 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         report_sha256: String::new(),
         ingested_at: opts.at.unwrap_or_else(OffsetDateTime::now_utc),
     };
+    let mut session = store.begin_ingest(meta).await?;
     // What the application already knows, for pairing: read once per ingest, in chunks, into
-    // the correlator's compact index (before the write transaction, so a one-connection pool
-    // cannot wait on itself).
+    // the correlator's compact index, inside the write transaction (after its lock, so an
+    // ingest of the same application that commits meanwhile is never missed).
     let mut correlator = Correlator::new(target);
     let prior_started = Instant::now();
     let mut prior = 0u64;
-    store
-        .correlation_notes(&opts.application, &mut |issue_key, note| {
+    session
+        .correlation_notes(&mut |issue_key, note| {
             if let Ok(note) = serde_json::from_str::<CorrelationNote>(&note) {
                 correlator.add_prior(&issue_key, note);
                 prior += 1;
@@ -205,7 +206,6 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         seconds = prior_started.elapsed().as_secs_f64(),
         "correlation prior index loaded"
     );
-    let mut session = store.begin_ingest(meta).await?;
 
     // Three stages, each on its own thread, joined by bounded channels so memory stays bounded:
     // parse (blocking) → key and hash (blocking) → write (this task, with the store's thread).

@@ -240,3 +240,33 @@ async fn a_semgrep_only_rename_keeps_issues_through_the_file_pass() {
         detail.events
     );
 }
+
+/// Two targets of one application are two trees: Bandit on one and Semgrep on the other, at
+/// the same relative paths, never merge (while into one target they do: see above).
+#[tokio::test]
+async fn the_same_path_in_two_targets_is_two_files() {
+    let (Some(bandit), Some(semgrep)) = (
+        corpus::file("real-scans/vulpy/bandit.json"),
+        corpus::file("real-scans/vulpy/semgrep.json"),
+    ) else {
+        return;
+    };
+    let (store, _tmp) = store().await;
+    for (path, target) in [(&bandit, "vulpy-repo"), (&semgrep, "vulpy-image")] {
+        let mut opts = rampart_service::IngestOptions::new("vulpy");
+        opts.target = Some(target.into());
+        common::ingest_with(store.as_ref(), path, &opts)
+            .await
+            .unwrap();
+    }
+    let issues = store.list_issues(&IssueQuery::default()).await.unwrap();
+    assert!(!issues.is_empty());
+    for issue in &issues {
+        assert_eq!(
+            issue.tools.len(),
+            1,
+            "{} merged across targets",
+            issue.title
+        );
+    }
+}

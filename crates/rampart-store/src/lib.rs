@@ -92,6 +92,15 @@ pub trait Store:
 /// One ingest in progress: a transaction. Dropping it without `finish` rolls it back.
 #[async_trait]
 pub trait IngestSession: Send {
+    /// [`Store::correlation_notes`] of the session's target (paths of two targets are two
+    /// different files), read inside the session's transaction after it took the target's
+    /// write lock: no ingest that commits meanwhile is missing from the prior index a report
+    /// is paired with, and none of another target's can change what it pairs with.
+    async fn correlation_notes(
+        &mut self,
+        sink: &mut (dyn FnMut(String, String) + Send),
+    ) -> Result<()>;
+
     /// Writes a batch of keyed observations, applying `rules` to the issues they point at.
     async fn write(&mut self, batch: Vec<KeyedObservation>, rules: &dyn Lifecycle) -> Result<()>;
 

@@ -6,22 +6,24 @@ use super::corrupt;
 use crate::Result;
 use rampart_model::rename::RenameCandidate;
 use rampart_model::{Lifecycle, Observation};
-use sqlx::{PgPool, Postgres, Row, Transaction};
+use sqlx::{PgConnection, Postgres, Row, Transaction};
 use time::OffsetDateTime;
 
 /// Observations per chunk of the prior index.
 const NOTE_CHUNK: i64 = 20_000;
 
 /// Hands `sink` (issue key, correlation note) for every code, secret and IaC observation of
-/// `application` that has a note, in chunks of [`NOTE_CHUNK`] rows.
+/// `application` (of its target `target_id` only, when given: paths of two targets are two
+/// different files) that has a note, in chunks of [`NOTE_CHUNK`] rows.
 pub(crate) async fn correlation_notes(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     application: &str,
+    target_id: Option<i64>,
     sink: &mut (dyn FnMut(String, String) + Send),
 ) -> Result<()> {
     let Some(app): Option<i64> = sqlx::query_scalar("SELECT id FROM applications WHERE name = $1")
         .bind(application)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?
     else {
         return Ok(());
@@ -33,12 +35,14 @@ pub(crate) async fn correlation_notes(
              JOIN issues i ON i.id = o.issue_id
              WHERE i.application_id = $1 AND i.kind IN ('code', 'secret', 'iac') AND o.id > $2
                AND o.data ? 'correlation'
+               AND ($4::bigint IS NULL OR o.stream_id IN (SELECT id FROM streams WHERE target_id = $4))
              ORDER BY o.id LIMIT $3",
         )
         .bind(app)
         .bind(after)
         .bind(NOTE_CHUNK)
-        .fetch_all(pool)
+        .bind(target_id)
+        .fetch_all(&mut *conn)
         .await?;
         for r in &rows {
             after = r.try_get(0)?;

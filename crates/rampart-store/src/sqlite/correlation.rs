@@ -7,7 +7,7 @@ use crate::Result;
 use crate::codec::unpack_str;
 use rampart_model::rename::RenameCandidate;
 use rampart_model::{Lifecycle, Observation};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, Transaction};
 use time::OffsetDateTime;
 
 /// Rows per `IN (...)` list.
@@ -25,15 +25,17 @@ fn note_text(json: &str) -> Option<&str> {
 }
 
 /// Hands `sink` (issue key, correlation note) for every code, secret and IaC observation of
-/// `application` that has a note, in chunks of [`NOTE_CHUNK`] rows.
+/// `application` (of its target `target_id` only, when given: paths of two targets are two
+/// different files) that has a note, in chunks of [`NOTE_CHUNK`] rows.
 pub(crate) async fn correlation_notes(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     application: &str,
+    target_id: Option<i64>,
     sink: &mut (dyn FnMut(String, String) + Send),
 ) -> Result<()> {
     let Some(app): Option<i64> = sqlx::query_scalar("SELECT id FROM applications WHERE name = $1")
         .bind(application)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await?
     else {
         return Ok(());
@@ -45,12 +47,14 @@ pub(crate) async fn correlation_notes(
             // after a chunk, instead of sorting the application's observations each time.
             "SELECT o.id, i.key, o.data FROM observations o CROSS JOIN issues i ON i.id = o.issue_id
              WHERE o.id > $2 AND i.application_id = $1 AND i.kind IN ('code', 'secret', 'iac')
+               AND ($4 IS NULL OR o.stream_id IN (SELECT id FROM streams WHERE target_id = $4))
              ORDER BY o.id LIMIT $3",
         )
         .bind(app)
         .bind(after)
         .bind(NOTE_CHUNK)
-        .fetch_all(pool)
+        .bind(target_id)
+        .fetch_all(&mut *conn)
         .await?;
         for r in &rows {
             after = r.try_get(0)?;

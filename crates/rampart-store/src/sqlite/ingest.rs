@@ -233,6 +233,19 @@ impl SqliteIngest {
 
 #[async_trait]
 impl IngestSession for SqliteIngest {
+    async fn correlation_notes(
+        &mut self,
+        sink: &mut (dyn FnMut(String, String) + Send),
+    ) -> Result<()> {
+        super::correlation::correlation_notes(
+            &mut self.tx,
+            &self.meta.application,
+            Some(self.target_id),
+            sink,
+        )
+        .await
+    }
+
     async fn write(&mut self, batch: Vec<KeyedObservation>, rules: &dyn Lifecycle) -> Result<()> {
         self.summary.observations += batch.len() as u64;
         // 1. Statements the stream's previous scan already made: nothing to write.

@@ -391,6 +391,7 @@ impl Store for SqliteStore {
         application: &str,
         sink: &mut (dyn FnMut(String, String) + Send),
     ) -> Result<()> {
-        super::correlation::correlation_notes(&self.pool, application, sink).await
+        let mut conn = self.pool.acquire().await?;
+        super::correlation::correlation_notes(&mut conn, application, None, sink).await
     }
 }
