@@ -76,6 +76,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -125,4 +126,16 @@ async fn open_store(db: &str) -> Result<std::sync::Arc<dyn rampart_store::Store>
     rampart_store::open(db)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open database {db}: {e}"))
+}
+
+/// Lets a closed pipe end the process quietly, as it does `cat` or `grep`
+/// (`rampart issues list --format json | head`). Rust ignores SIGPIPE, so every `println!`
+/// after the reader left would otherwise panic.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any other thread exists; SIG_DFL is a
+    // valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

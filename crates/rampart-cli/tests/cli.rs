@@ -270,3 +270,38 @@ fn risk_queue_triage_and_vex_on_the_demo() {
         text(&out.stderr)
     );
 }
+
+/// Output into a pipe whose reader has gone (`rampart issues list | head -1`) ends the
+/// process quietly, never with a panic.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("pipe.db");
+    assert!(rampart(&db, &["demo"]).status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .arg("--db")
+        .arg(&db)
+        .args(["issues", "list", "--format", "json", "--status", "all"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then hang up, as `head -c1` would.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    child.wait().unwrap();
+    assert_eq!(first[0], b'[');
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
