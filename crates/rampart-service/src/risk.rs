@@ -4,7 +4,7 @@
 
 use rampart_engine::risk::{Reachability, RiskAssessment, RiskInput, assess};
 use rampart_engine::risk_input::{Sighting, observed_facts};
-use rampart_model::{AppProfile, ExploitFacts, Observation, VexStatus};
+use rampart_model::{AppProfile, ExploitFacts, Observation, VexStatus, VulnIntel};
 use rampart_store::{IssueRiskRow, Store, StoreError};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -21,16 +21,45 @@ pub struct Recomputed {
     pub changed: u64,
 }
 
-/// EPSS and KEV facts from Rampart's intelligence feeds, by vulnerability id (upper-case).
-///
-/// **The one place the feeds plug in**: when the store can answer "EPSS / KEV for these
-/// vulnerability ids" (the intelligence import, issue 4), this function asks it. Until then it
-/// knows nothing, and scores use what the tools themselves reported (Grype's EPSS, for one).
+/// EPSS and KEV facts from Rampart's intelligence feeds (`rampart feeds import`), by
+/// vulnerability id (upper-case): the facts of each id's alias group, so a GHSA-only issue
+/// gets its CVE's EPSS score and KEV entry. Scanners' own facts (Grype's EPSS, for one) are
+/// merged with these by [`input_of`].
 pub async fn feed_exploit_facts(
-    _store: &dyn Store,
-    _vuln_ids: &[String],
+    store: &dyn Store,
+    vuln_ids: &[String],
 ) -> Result<HashMap<String, ExploitFacts>, StoreError> {
-    Ok(HashMap::new())
+    if vuln_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let intel = store.vuln_intel(vuln_ids).await?;
+    Ok(intel
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(id, v)| (id.to_ascii_uppercase(), exploit_facts(&v)))
+        .collect())
+}
+
+/// The risk formula's view of a feed's facts.
+fn exploit_facts(v: &VulnIntel) -> ExploitFacts {
+    let mut sources = Vec::new();
+    if let Some(e) = &v.epss {
+        sources.push(match &e.score_date {
+            // `2026-11-26T00:00:00+0000`: the day is what a reader needs.
+            Some(d) => format!("epss feed {}", d.get(..10).unwrap_or(d)),
+            None => "epss feed".to_string(),
+        });
+    }
+    if let Some(k) = &v.kev {
+        sources.push(format!("cisa kev {}", k.date_added));
+    }
+    ExploitFacts {
+        epss: v.epss.as_ref().map(|e| e.probability),
+        epss_percentile: v.epss.as_ref().map(|e| e.percentile),
+        kev: v.kev.as_ref().map(|_| true),
+        ransomware: v.kev.as_ref().map(|k| k.known_ransomware_campaign_use),
+        source: (!sources.is_empty()).then(|| sources.join(", ")),
+    }
 }
 
 /// The facts the feeds know about any of `ids`, merged (highest EPSS, any KEV).

@@ -273,6 +273,27 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
         facts[GHSA].kev.as_ref().map(|k| k.date_added.as_str()),
         Some("2021-12-10")
     );
+    // And as the risk score sees them: the feeds' facts of the GHSA id's alias group.
+    let exploit = rampart_service::risk::feed_exploit_facts(store.as_ref(), &[GHSA.to_owned()])
+        .await
+        .expect("feed facts");
+    // (keyed upper-case, as the formula looks ids up)
+    let exploit = &exploit[&GHSA.to_ascii_uppercase()];
+    assert_eq!(
+        (exploit.epss, exploit.epss_percentile, exploit.kev),
+        (Some(0.94358), Some(0.99957), Some(true))
+    );
+    assert_eq!(
+        exploit.ransomware,
+        facts[GHSA]
+            .kev
+            .as_ref()
+            .map(|k| k.known_ransomware_campaign_use)
+    );
+    assert_eq!(
+        exploit.source.as_deref(),
+        Some("epss feed 2026-11-26, cisa kev 2021-12-10")
+    );
 
     // Trivy reports the same CVE on the same package of shop: one issue, two tools.
     let trivy = common::write_json(
