@@ -183,7 +183,8 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         environment: opts.environment,
         format: format.name().to_string(),
         file_name: file_name.to_string(),
-        report_sha256: String::new(),
+        // Known for a queued report: makes a second run of the same job record nothing.
+        report_sha256: opts.expected_sha256.clone().unwrap_or_default(),
         ingested_at: opts.at.unwrap_or_else(OffsetDateTime::now_utc),
     };
     let mut session = store.begin_ingest(meta).await?;

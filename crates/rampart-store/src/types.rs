@@ -21,7 +21,11 @@ pub struct ScanMeta {
     pub format: String,
     /// The report's file name.
     pub file_name: String,
-    /// SHA-256 of the report bytes, hex (when known before the ingest; see [`ScanEnd`]).
+    /// SHA-256 of the report bytes, hex, when known before the ingest (else empty; see
+    /// [`ScanEnd`]). When given, `begin_ingest` fails with [`crate::StoreError::AlreadyIngested`]
+    /// if the target and branch already hold a scan of these bytes at `ingested_at`: a queued
+    /// ingest that runs twice (its lease expired after the first attempt committed) records
+    /// one scan. The check runs under the ingest's lock, so two attempts never both pass it.
     pub report_sha256: String,
     /// When the scan is recorded.
     pub ingested_at: OffsetDateTime,

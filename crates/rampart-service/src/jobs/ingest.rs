@@ -298,6 +298,22 @@ impl JobHandler for IngestHandler {
         .await;
         let report = match outcome {
             Ok(report) => report,
+            // An earlier attempt of this job committed its scan (its lease ran out before it
+            // could say so): the job is done, once.
+            Err(IngestError::Store(StoreError::AlreadyIngested(id))) => {
+                let scan = ctx
+                    .store()
+                    .list_scans(Some(&payload.application), 1000)
+                    .await
+                    .map_err(|e| JobError::Retry(e.to_string()))?
+                    .into_iter()
+                    .find(|s| s.id == id);
+                return Ok(serde_json::json!({
+                    "file_name": payload.report.file_name,
+                    "scan": scan,
+                    "already_ingested": true,
+                }));
+            }
             // The database may come back, so a store error is retried, unless the scan was
             // committed and a step after it (the risk recompute) failed: ingesting again would
             // record the report twice.

@@ -112,6 +112,23 @@ impl SqliteIngest {
                 .bind(&meta.target)
                 .fetch_one(&mut *tx)
                 .await?;
+        if !meta.report_sha256.is_empty() {
+            let earlier: Vec<(i64, time::OffsetDateTime)> = sqlx::query_as(
+                "SELECT id, ingested_at FROM scans WHERE target_id = $1 AND branch = $2 AND report_sha256 = $3",
+            )
+            .bind(target_id)
+            .bind(&meta.branch)
+            .bind(&meta.report_sha256)
+            .fetch_all(&mut *tx)
+            .await?;
+            // Stored times may be rounded (PostgreSQL keeps microseconds).
+            if let Some((id, _)) = earlier
+                .iter()
+                .find(|(_, at)| (*at - meta.ingested_at).abs() < time::Duration::milliseconds(1))
+            {
+                return Err(crate::StoreError::AlreadyIngested(*id));
+            }
+        }
         let scan_id: i64 = sqlx::query_scalar(
             "INSERT INTO scans (application_id, target_id, branch, commit_sha, environment, format, file_name, report_sha256, ingested_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",

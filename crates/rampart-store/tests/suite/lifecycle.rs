@@ -441,3 +441,31 @@ pub async fn batches_and_duplicates_within_a_report(b: &Backend) {
         all_issues(s).await.into_iter().map(|i| i.key).collect();
     assert_eq!(keys.len(), 250);
 }
+
+/// A report whose digest is known before the ingest (a queued job) is recorded once, however
+/// often its job runs: a second attempt at the same time is refused with the first scan's id,
+/// while the same bytes scanned at another time, or on another branch, are another scan.
+pub async fn a_known_report_is_recorded_once(b: &Backend) {
+    let s = b.store.as_ref();
+    let report = Report::new("shop", "semgrep", 0);
+    let first = ingest(s, &report, abc([1, 2, 3])).await;
+    let mut again = report.meta();
+    again.report_sha256 = report.tag.clone();
+    match s.begin_ingest(again.clone()).await {
+        Err(rampart_store::StoreError::AlreadyIngested(id)) => assert_eq!(id, first.id),
+        Err(e) => panic!("unexpected error: {e}"),
+        Ok(_) => panic!("a second attempt of the same report was let in"),
+    }
+    let mut later = again.clone();
+    later.ingested_at = crate::build::at(1);
+    assert!(
+        s.begin_ingest(later).await.is_ok(),
+        "another time is another scan"
+    );
+    let mut branch = again;
+    branch.branch = "feature".into();
+    assert!(
+        s.begin_ingest(branch).await.is_ok(),
+        "another branch is another scan"
+    );
+}

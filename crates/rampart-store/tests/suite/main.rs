@@ -44,6 +44,7 @@ macro_rules! suite {
 }
 
 suite!(
+    lifecycle::a_known_report_is_recorded_once,
     lifecycle::new_unchanged_fixed_reopened,
     lifecycle::same_observations_twice_change_nothing,
     lifecycle::moved_code_stays_one_issue,
