@@ -14,6 +14,7 @@ mod issues;
 mod jobs;
 mod output;
 mod risk;
+mod serve;
 mod tools;
 mod triage;
 mod vex;
@@ -73,6 +74,8 @@ enum Command {
     Jobs(jobs::JobsCommand),
     /// Run queued jobs until SIGINT/SIGTERM (any number of workers may share a PostgreSQL).
     Worker(worker::WorkerArgs),
+    /// Serve the REST API and the web dashboard.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -118,6 +121,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval(cmd) => eval::run(cmd).await,
         Command::Jobs(cmd) => jobs::run(&cli.db, cmd).await,
         Command::Worker(args) => worker::run(&cli.db, args).await,
+        Command::Serve(args) => serve::run(&cli.db, args).await,
     }
 }
 

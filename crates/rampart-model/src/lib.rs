@@ -6,6 +6,7 @@
 //!
 //! It must never do IO, never be async and never depend on another Rampart crate.
 
+pub mod access;
 pub mod context;
 pub mod entities;
 pub mod identity;
@@ -18,6 +19,7 @@ pub mod path;
 pub mod rename;
 pub mod severity;
 
+pub use access::{Role, TeamScope};
 pub use context::{
     AppProfile, CatalogChange, CompensatingControl, DataClass, Deployment, EnvironmentRule,
     ExploitFacts, Exposure, TriageDecision, TriageRequest, VexStatement, VexStatus,
