@@ -19,6 +19,7 @@ pub mod error;
 pub mod intel;
 pub mod jobs;
 pub mod postgres;
+pub mod sla;
 pub mod sqlite;
 pub mod triage;
 pub mod types;
@@ -37,6 +38,10 @@ pub use types::*;
 // Business context, risk, triage and VEX (issue 5).
 pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
 pub use triage::TriageStore;
+// Remediation SLAs and compliance evidence (issue 6).
+pub use sla::{
+    AcceptanceRow, AppScope, ScanCoverageRow, ScopedApp, SlaIssueRow, SlaStore, ToolFindingsRow,
+};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -50,7 +55,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
 #[async_trait]
 pub trait Store:
-    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + Send + Sync
+    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + SlaStore + Send + Sync
 {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;

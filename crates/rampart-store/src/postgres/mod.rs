@@ -9,6 +9,7 @@ mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod sla;
 mod synthetic;
 mod triage;
 
@@ -96,6 +97,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/postgres/0006_report_blobs.sql"),
+            ),
+            m(
+                8,
+                "sla",
+                include_str!("../../migrations/postgres/0008_sla.sql"),
             ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:

@@ -15,6 +15,7 @@ mod intel;
 mod jobs;
 mod lifecycle;
 mod queries;
+mod sla;
 
 /// Instantiates each `module::test(&Backend)` once per backend, as `sqlite::test` and
 /// `postgres::test`.
@@ -73,4 +74,6 @@ suite!(
     intel::inventories_and_digests,
     blobs::report_blobs_round_trip_and_release,
     blobs::progress_release_and_give_up,
+    sla::sla_facts_in_bulk,
+    sla::coverage_by_tool_and_kind,
 );
