@@ -6,6 +6,7 @@ mod bench;
 mod bench_intel;
 mod bench_store;
 mod catalog;
+mod compliance;
 mod demo;
 mod eval;
 mod feeds;
@@ -15,6 +16,7 @@ mod jobs;
 mod output;
 mod risk;
 mod serve;
+mod sla;
 mod tools;
 mod triage;
 mod vex;
@@ -76,6 +78,11 @@ enum Command {
     Worker(worker::WorkerArgs),
     /// Serve the REST API and the web dashboard.
     Serve(serve::ServeArgs),
+    /// Remediation SLAs: due dates and breaches (`sla policy`: the policy in force).
+    Sla(sla::SlaArgs),
+    /// Compliance: frameworks and controls, and per-application pass / gap reports.
+    #[command(subcommand)]
+    Compliance(compliance::ComplianceCommand),
 }
 
 fn main() -> ExitCode {
@@ -122,6 +129,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Jobs(cmd) => jobs::run(&cli.db, cmd).await,
         Command::Worker(args) => worker::run(&cli.db, args).await,
         Command::Serve(args) => serve::run(&cli.db, args).await,
+        Command::Sla(args) => sla::run(&cli.db, args).await,
+        Command::Compliance(cmd) => compliance::run(&cli.db, cmd).await,
     }
 }
 

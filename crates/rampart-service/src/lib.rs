@@ -11,6 +11,7 @@
 //! `rampart-engine`) and never touch the terminal or the network (that is the CLI and server).
 
 pub mod catalog;
+pub mod compliance;
 pub mod demo;
 pub mod eval;
 pub mod feeds;
@@ -18,6 +19,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod matching;
 pub mod risk;
+pub mod sla;
 pub mod triage;
 pub mod vex;
 
