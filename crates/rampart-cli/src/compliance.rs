@@ -136,7 +136,7 @@ fn frameworks(only: Option<String>, format: ListFormat) -> Result<ExitCode> {
     for f in &list {
         for c in &f.controls {
             t.add_row(vec![
-                format!("{} ({} {})", f.id, f.name, f.version),
+                f.id.clone(),
                 c.id.clone(),
                 c.title.clone(),
                 c.evidence

@@ -108,20 +108,10 @@ pub async fn run(db: &str, args: SlaArgs) -> Result<ExitCode> {
         ListFormat::Csv => {
             println!("id,application,severity,status,tier,days,due,days_left,state,title");
             for r in &rows {
+                let due = r.sla.due.format(&Rfc3339).unwrap_or_default();
                 println!(
                     "{}",
-                    crate::output::csv_line(&[
-                        r.id.to_string(),
-                        r.application.clone(),
-                        r.severity.to_string(),
-                        r.status.to_string(),
-                        r.sla.tier.to_string(),
-                        r.sla.days.to_string(),
-                        r.sla.due.format(&Rfc3339).unwrap_or_default(),
-                        r.sla.days_left.to_string(),
-                        r.sla.state.as_str().to_string(),
-                        r.title.clone(),
-                    ])
+                    crate::output::csv_line(&fields(r, due, r.title.clone()))
                 );
             }
         }
@@ -130,18 +120,7 @@ pub async fn run(db: &str, args: SlaArgs) -> Result<ExitCode> {
                 "id", "app", "severity", "status", "tier", "days", "due", "left", "state", "title",
             ]);
             for r in &rows {
-                t.add_row(vec![
-                    r.id.to_string(),
-                    r.application.clone(),
-                    r.severity.to_string(),
-                    r.status.to_string(),
-                    r.sla.tier.to_string(),
-                    r.sla.days.to_string(),
-                    short_time(r.sla.due),
-                    r.sla.days_left.to_string(),
-                    r.sla.state.as_str().to_string(),
-                    ellipsize(&r.title, 50),
-                ]);
+                t.add_row(fields(r, short_time(r.sla.due), ellipsize(&r.title, 50)));
             }
             println!("{t}");
             let breached = rows.iter().filter(|r| r.sla.breached()).count();
@@ -154,4 +133,20 @@ pub async fn run(db: &str, args: SlaArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One row's fields, in the column order of the table and the CSV.
+fn fields(r: &rampart_service::sla::SlaRow, due: String, title: String) -> Vec<String> {
+    vec![
+        r.id.to_string(),
+        r.application.clone(),
+        r.severity.to_string(),
+        r.status.to_string(),
+        r.sla.tier.to_string(),
+        r.sla.days.to_string(),
+        due,
+        r.sla.days_left.to_string(),
+        r.sla.state.as_str().to_string(),
+        title,
+    ]
 }
