@@ -149,7 +149,8 @@ fn sla_breaches_and_pci_report_on_real_scans() {
     assert_eq!(month.as_array().unwrap().len(), critical + high);
 
     // A risk acceptance pauses the clock: that issue is no longer breached at +8 days.
-    let accepted = breached[0]["id"].as_i64().unwrap().to_string();
+    let accepted_id = breached[0]["id"].as_i64().unwrap();
+    let accepted = accepted_id.to_string();
     let expires = (start + Duration::days(90)).date().to_string();
     ok(rampart(
         &db,
@@ -172,7 +173,7 @@ fn sla_breaches_and_pci_report_on_real_scans() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["id"].to_string() == accepted)
+        .find(|r| r["id"] == accepted_id)
         .unwrap()
         .clone();
     assert_eq!(row["sla"]["state"], "paused");
