@@ -112,6 +112,23 @@ pub async fn evaluate_scope(
     Ok(out)
 }
 
+/// Recomputes and stores the due dates of `application`'s active issues under the policy in
+/// force: after an ingest, a triage decision or a catalog change, so `issues.sla_due` stays
+/// current between `rampart sla` runs.
+pub async fn refresh(
+    store: &dyn Store,
+    application: &str,
+    now: OffsetDateTime,
+) -> Result<(), IngestError> {
+    let policy = policy(store).await?;
+    let scope = AppScope {
+        application: Some(application.to_string()),
+        team: None,
+    };
+    evaluate_scope(store, &policy, &scope, now).await?;
+    Ok(())
+}
+
 /// Every active issue of `scope` that has an SLA under `policy` at `now`, earliest due first
 /// (see [`evaluate_scope`]).
 pub async fn compute(
