@@ -18,7 +18,7 @@ use rampart_intel::matching::{match_components, package_key};
 use rampart_intel::osv::{AdvisoryIndex, Event, Format, parse_document};
 use rampart_model::Component;
 use rampart_service::feeds::import;
-use rampart_service::matching::rematch;
+use rampart_service::matching::{Selection, rematch, rematch_selected};
 use rampart_service::{IngestOptions, ingest_path};
 use rampart_store::{InventoryComponent, NewInventory, ScanEnd, ScanMeta};
 use std::path::{Path, PathBuf};
@@ -188,18 +188,22 @@ pub async fn run(args: BenchIntelArgs) -> Result<ExitCode> {
     let sbom: Vec<Component> = (0..args.sbom_components)
         .map(|i| component(pool[(i * 7919) % pool.len()].clone()))
         .collect();
-    let started = Instant::now();
-    let outcome = match_components(&index, &sbom);
-    row(
-        &format!(
-            "match one SBOM, index loaded ({} affected)",
-            outcome.matches.len()
-        ),
-        sbom.len(),
-        "components",
-        started.elapsed().as_secs_f64(),
-        "< 200 ms",
-    );
+    // The first match compiles the entries it meets (parses their versions once); the second
+    // finds them compiled.
+    for what in ["first match: compiles the entries it meets", "second match"] {
+        let started = Instant::now();
+        let outcome = match_components(&index, &sbom);
+        row(
+            &format!(
+                "match one SBOM, index loaded, {what} ({} affected)",
+                outcome.matches.len()
+            ),
+            sbom.len(),
+            "components",
+            started.elapsed().as_secs_f64(),
+            "< 200 ms",
+        );
+    }
     let cdx = args.dir.join("sbom-10000.cdx.json");
     let doc = serde_json::json!({
         "bomFormat": "CycloneDX", "specVersion": "1.5",
@@ -301,8 +305,14 @@ pub async fn run(args: BenchIntelArgs) -> Result<ExitCode> {
         }))?,
     )?;
     let started = Instant::now();
-    import(store.as_ref(), &[update]).await?;
-    let m = rematch(store.as_ref(), None, None, "bench update").await?;
+    let imported = import(store.as_ref(), &[update]).await?;
+    let m = rematch_selected(
+        store.as_ref(),
+        Selection::Packages(imported.changed_packages),
+        None,
+        "bench update",
+    )
+    .await?;
     let new: u64 = m.changed.iter().map(|c| c.summary.new).sum();
     row(
         &format!(
@@ -314,6 +324,19 @@ pub async fn run(args: BenchIntelArgs) -> Result<ExitCode> {
         "components",
         started.elapsed().as_secs_f64(),
         "< 10 s",
+    );
+    let started = Instant::now();
+    let all = rematch(store.as_ref(), None, None, "bench full").await?;
+    row(
+        &format!(
+            "full re-match of every inventory, nothing changed ({} inventories, {} scans written)",
+            all.inventories,
+            all.changed.len()
+        ),
+        all.components as usize,
+        "components",
+        started.elapsed().as_secs_f64(),
+        "",
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -109,6 +109,16 @@ pub trait IngestSession: Send {
     /// Writes a batch of keyed observations, applying `rules` to the issues they point at.
     async fn write(&mut self, batch: Vec<KeyedObservation>, rules: &dyn Lifecycle) -> Result<()>;
 
+    /// Stores `inventory` (an SBOM's; its application and target are the session's) as the
+    /// current inventory of the session's target × branch, linked to this scan, with the digest
+    /// of its match, inside the session's transaction: nothing of it is stored unless the
+    /// session finishes. Returns the previous inventory's match digest (empty when none).
+    async fn put_inventory(
+        &mut self,
+        inventory: NewInventory,
+        match_digest: &str,
+    ) -> Result<String>;
+
     /// Closes the scan: observations of `end.tools` that this scan no longer reports end,
     /// issues no longer reported anywhere move as `rules` say, and the transaction commits.
     async fn finish(self: Box<Self>, end: ScanEnd, rules: &dyn Lifecycle) -> Result<Scan>;

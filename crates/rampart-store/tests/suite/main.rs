@@ -12,6 +12,7 @@ mod concurrency;
 mod context;
 mod correlation;
 mod intel;
+mod inventory_tx;
 mod jobs;
 mod lifecycle;
 mod queries;
@@ -72,6 +73,8 @@ suite!(
     correlation::correlation_notes_cover_every_observation,
     intel::advisories_aliases_kev_epss,
     intel::inventories_and_digests,
+    inventory_tx::failed_sbom_ingest_stores_no_inventory,
+    inventory_tx::rematch_reads_by_package,
     blobs::report_blobs_round_trip_and_release,
     blobs::progress_release_and_give_up,
     sla::sla_facts_in_bulk,
