@@ -23,7 +23,7 @@ use crate::ingest::{BATCH, IngestError};
 use rampart_engine::{Correlator, DefaultLifecycle};
 use rampart_intel::aliases::AliasGroups;
 use rampart_intel::matching::{MatchOutcome, directness, match_each, package_key};
-use rampart_intel::observe::{TOOL, observation};
+use rampart_intel::observe::{AdvisoryFacts, TOOL, observation_with};
 use rampart_intel::osv::{AdvisoryIndex, from_json};
 use rampart_model::{Inventory, Observation, Scan, ScanSummary};
 use rampart_store::{
@@ -155,9 +155,10 @@ fn digest(outcome: &MatchOutcome<'_>) -> String {
     hex::encode(&h.finalize()[..16])
 }
 
-/// Alias groups and EPSS/KEV facts of the advisories that matched (two queries).
+/// Alias groups and EPSS/KEV facts of the advisories that matched (two queries), and what
+/// their observations take from each advisory, computed once per advisory.
 struct Enrichment {
-    groups: AliasGroups,
+    facts: HashMap<String, AdvisoryFacts>,
     intel: HashMap<String, VulnIntel>,
 }
 
@@ -171,7 +172,7 @@ impl Enrichment {
         let mut groups = AliasGroups::new();
         if ids.is_empty() {
             return Ok(Enrichment {
-                groups,
+                facts: HashMap::new(),
                 intel: HashMap::new(),
             });
         }
@@ -184,7 +185,11 @@ impl Enrichment {
             }
         }
         let intel = store.vuln_intel(&ids).await?;
-        Ok(Enrichment { groups, intel })
+        let facts = ids
+            .iter()
+            .filter_map(|id| Some((id.clone(), AdvisoryFacts::new(index.get(id)?, &groups))))
+            .collect();
+        Ok(Enrichment { facts, intel })
     }
 
     /// The observations of one inventory's matches.
@@ -198,10 +203,10 @@ impl Enrichment {
             .iter()
             .filter_map(|m| {
                 let c = components.get(m.component)?;
-                Some(observation(
+                Some(observation_with(
                     m,
                     &c.component,
-                    &self.groups,
+                    self.facts.get(&m.record.id)?,
                     self.intel.get(&m.record.id).cloned(),
                     c.direct,
                 ))
@@ -317,8 +322,16 @@ pub async fn rematch_selected(
     };
     let mut report = MatchReport::default();
     let mut advisories = Advisories::default();
+    // Where the time goes, for `RAMPART_LOG=rampart_service=debug`.
+    let mut spent = [Duration::ZERO; 5];
+    let mut lap = Instant::now();
+    let mut mark = |slot: usize, lap: &mut Instant| {
+        spent[slot] += lap.elapsed();
+        *lap = Instant::now();
+    };
     for round in ids.chunks(ROUND) {
         let inventories = store.inventories_in(round).await?;
+        mark(0, &mut lap);
         advisories
             .load(
                 store,
@@ -327,6 +340,7 @@ pub async fn rematch_selected(
                     .flat_map(|i| i.components.iter().filter_map(|c| c.key.as_ref())),
             )
             .await?;
+        mark(1, &mut lap);
         let index = &advisories.index;
         // Match the round (pure), then fetch aliases and EPSS/KEV for what changed.
         let mut pending: Vec<(&StoredInventory, MatchOutcome<'_>, String)> = Vec::new();
@@ -343,10 +357,12 @@ pub async fn rematch_selected(
                 pending.push((inv, outcome, d));
             }
         }
+        mark(2, &mut lap);
         if pending.is_empty() {
             continue;
         }
         let enrichment = Enrichment::load(store, index, matched).await?;
+        mark(3, &mut lap);
         let mut digests = Vec::with_capacity(pending.len());
         for (inv, outcome, d) in pending {
             let observations = enrichment.observations(&outcome, &inv.components);
@@ -374,7 +390,16 @@ pub async fn rematch_selected(
             });
         }
         store.set_match_digests(digests).await?;
+        mark(4, &mut lap);
     }
+    tracing::debug!(
+        inventories = spent[0].as_secs_f64(),
+        advisories = spent[1].as_secs_f64(),
+        matching = spent[2].as_secs_f64(),
+        enrichment = spent[3].as_secs_f64(),
+        scans = spent[4].as_secs_f64(),
+        "re-match seconds by step"
+    );
     report.advisories = advisories.index.len() as u64;
     report.unreadable_advisories = advisories.unreadable;
     report.elapsed = started.elapsed();
