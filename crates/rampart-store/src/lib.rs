@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod postgres;
 pub mod sla;
 pub mod sqlite;
+pub mod summary;
 pub mod triage;
 pub mod types;
 
@@ -42,6 +43,8 @@ pub use triage::TriageStore;
 pub use sla::{
     AcceptanceRow, AppScope, ScanCoverageRow, ScopedApp, SlaIssueRow, SlaStore, ToolFindingsRow,
 };
+// Summary tables behind the application list and the portfolio (issue 3).
+pub use summary::{SummaryStore, TeamSummary};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -55,7 +58,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
 #[async_trait]
 pub trait Store:
-    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + SlaStore + Send + Sync
+    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + SlaStore + SummaryStore + Send + Sync
 {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;

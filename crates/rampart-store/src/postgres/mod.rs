@@ -4,12 +4,14 @@
 
 mod blobs;
 mod context;
+mod copy;
 mod correlation;
 mod ingest;
 mod intel;
 mod jobs;
 mod queries;
 mod sla;
+mod summary;
 mod synthetic;
 mod triage;
 
@@ -102,6 +104,11 @@ fn migrator() -> Migrator {
                 8,
                 "sla",
                 include_str!("../../migrations/postgres/0008_sla.sql"),
+            ),
+            m(
+                10,
+                "summaries",
+                include_str!("../../migrations/postgres/0010_summaries.sql"),
             ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:

@@ -9,6 +9,7 @@ mod jobs;
 mod queries;
 mod raw;
 mod sla;
+mod summary;
 mod triage;
 
 use crate::{Result, StoreError};
@@ -72,6 +73,11 @@ fn migrator() -> Migrator {
                 8,
                 "sla",
                 include_str!("../../migrations/sqlite/0008_sla.sql"),
+            ),
+            m(
+                10,
+                "summaries",
+                include_str!("../../migrations/sqlite/0010_summaries.sql"),
             ),
         ]),
         ignore_missing: false,

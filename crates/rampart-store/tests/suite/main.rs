@@ -17,6 +17,7 @@ mod jobs;
 mod lifecycle;
 mod queries;
 mod sla;
+mod summaries;
 
 /// Instantiates each `module::test(&Backend)` once per backend, as `sqlite::test` and
 /// `postgres::test`.
@@ -79,4 +80,5 @@ suite!(
     blobs::progress_release_and_give_up,
     sla::sla_facts_in_bulk,
     sla::coverage_by_tool_and_kind,
+    summaries::summaries_equal_a_recount,
 );
