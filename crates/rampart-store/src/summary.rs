@@ -23,6 +23,9 @@ pub fn risk_band(risk: i64) -> i16 {
     (risk.clamp(0, 100) / 10).min(9) as i16
 }
 
+/// The application id of the summary rows of the whole portfolio.
+pub(crate) const PORTFOLIO: i64 = 0;
+
 /// Whether a stored status counts as active (open or reopened).
 pub(crate) fn is_active(status: &str) -> bool {
     matches!(status, "open" | "reopened")
@@ -48,6 +51,10 @@ pub(crate) struct IssueFacts {
 /// Per-application changes that are not issue contributions.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct AppDelta {
+    /// Issues in any status.
+    pub issues: i64,
+    /// Active issues by severity, critical first.
+    pub open: [i64; 5],
     /// Active issues reported by more than one tool.
     pub multi_tool: i64,
     /// Scans.
@@ -72,7 +79,8 @@ pub(crate) struct SummaryDelta {
 }
 
 impl SummaryDelta {
-    /// Adds (`sign` 1) or removes (`sign` -1) one issue's contribution.
+    /// Adds (`sign` 1) or removes (`sign` -1) one issue's contribution (`sign` n: n alike
+    /// issues).
     pub fn add(&mut self, f: &IssueFacts, sign: i64) {
         *self
             .issues
@@ -83,9 +91,12 @@ impl SummaryDelta {
                 f.kind.clone(),
             ))
             .or_default() += sign;
+        let app = self.apps.entry(f.application_id).or_default();
+        app.issues += sign;
         if !is_active(&f.status) {
             return;
         }
+        app.open[4 - usize::try_from(f.severity.clamp(0, 4)).unwrap_or(0)] += sign;
         *self
             .risk
             .entry((f.application_id, risk_band(f.risk)))
@@ -104,6 +115,43 @@ impl SummaryDelta {
         a.scans += 1;
         a.observations += observations;
         a.last_scan = Some(a.last_scan.map_or(at, |l| l.max(at)));
+    }
+
+    /// Adds the portfolio's rows: every change is also a change of application 0, "all
+    /// applications", so the portfolio reads a hundred rows instead of adding up every
+    /// application's. (Application ids start at 1.)
+    pub fn with_portfolio(mut self) -> SummaryDelta {
+        let mut all = SummaryDelta::default();
+        for ((_, status, severity, kind), n) in &self.issues {
+            *all.issues
+                .entry((PORTFOLIO, status.clone(), *severity, kind.clone()))
+                .or_default() += n;
+        }
+        for ((_, band), n) in &self.risk {
+            *all.risk.entry((PORTFOLIO, *band)).or_default() += n;
+        }
+        for ((_, tool), n) in &self.tools {
+            *all.tools.entry((PORTFOLIO, tool.clone())).or_default() += n;
+        }
+        let total = all.apps.entry(PORTFOLIO).or_default();
+        for a in self.apps.values() {
+            total.issues += a.issues;
+            for (t, o) in total.open.iter_mut().zip(a.open) {
+                *t += o;
+            }
+            total.multi_tool += a.multi_tool;
+            total.scans += a.scans;
+            total.observations += a.observations;
+            total.last_scan = match (total.last_scan, a.last_scan) {
+                (Some(x), Some(y)) => Some(x.max(y)),
+                (x, y) => x.or(y),
+            };
+        }
+        self.issues.extend(all.issues);
+        self.risk.extend(all.risk);
+        self.tools.extend(all.tools);
+        self.apps.extend(all.apps);
+        self
     }
 
     /// Drops entries that add nothing.
@@ -160,6 +208,9 @@ pub(crate) fn facts_from_rows(
 pub(crate) struct IngestTally {
     /// Tools seen, by bit position in `NewIssue::tools`.
     tools: Vec<String>,
+    /// Kinds and statuses seen, by `NewIssue::kind` / `NewIssue::status` (a new issue takes
+    /// 16 bytes: a first ingest of a million findings tallies a million of them).
+    names: Vec<&'static str>,
     created: HashMap<i64, NewIssue>,
     /// Existing issues as they were before this ingest changed them.
     pub before: BTreeMap<i64, IssueFacts>,
@@ -169,29 +220,50 @@ pub(crate) struct IngestTally {
 
 #[derive(Debug)]
 struct NewIssue {
-    kind: &'static str,
-    status: &'static str,
+    /// Bit `i`: `tools[i]` reports it.
+    tools: u64,
     severity: i16,
-    /// Bit `i`: `tools[i]` reports it. `None` past 64 tools: read from the database instead.
-    tools: Option<u64>,
+    kind: u8,
+    status: u8,
+    /// A tool past the 64th reports it: read it from the database instead.
+    overflow: bool,
 }
 
 impl IngestTally {
     /// Issue `id` was created by this ingest.
     pub fn created(&mut self, id: i64, kind: &'static str, status: &'static str, severity: i16) {
+        let (kind, status) = (self.name(kind), self.name(status));
         self.created.insert(
             id,
             NewIssue {
+                tools: 0,
+                severity,
                 kind,
                 status,
-                severity,
-                tools: Some(0),
+                overflow: false,
             },
         );
     }
 
+    /// The number of a kind or status name (there are a dozen).
+    fn name(&mut self, name: &'static str) -> u8 {
+        let at = self
+            .names
+            .iter()
+            .position(|n| *n == name)
+            .unwrap_or_else(|| {
+                self.names.push(name);
+                self.names.len() - 1
+            });
+        at as u8
+    }
+
     /// The ingest set a new status or severity on issue `id` (ignored unless it created it).
     pub fn changed(&mut self, id: i64, status: Option<&'static str>, severity: Option<i16>) {
+        if !self.created.contains_key(&id) {
+            return;
+        }
+        let status = status.map(|s| self.name(s));
         if let Some(n) = self.created.get_mut(&id) {
             n.status = status.unwrap_or(n.status);
             n.severity = severity.unwrap_or(n.severity);
@@ -210,7 +282,11 @@ impl IngestTally {
                 self.tools.len() - 1
             }
         };
-        n.tools = n.tools.and_then(|m| (bit < 64).then(|| m | (1 << bit)));
+        if bit < 64 {
+            n.tools |= 1 << bit;
+        } else {
+            n.overflow = true;
+        }
     }
 
     /// Issue `id`, created by this ingest, was dropped (merged into another).
@@ -236,7 +312,7 @@ impl IngestTally {
         ids.extend(
             self.created
                 .iter()
-                .filter(|(_, n)| n.tools.is_none())
+                .filter(|(_, n)| n.overflow)
                 .map(|(id, _)| *id),
         );
         ids
@@ -246,10 +322,16 @@ impl IngestTally {
     /// were, plus everything in `after` (the issues of [`to_read`](Self::to_read) as they are).
     pub fn delta(&self, application_id: i64, after: &BTreeMap<i64, IssueFacts>) -> SummaryDelta {
         let mut d = SummaryDelta::default();
+        // New issues alike in everything they contribute, counted once each.
+        let mut alike: HashMap<(u8, i16, u8, u64), i64> = HashMap::new();
         for (id, n) in &self.created {
-            let Some(mask) = n.tools.filter(|_| !after.contains_key(id)) else {
-                continue;
-            };
+            if !n.overflow && !after.contains_key(id) {
+                *alike
+                    .entry((n.status, n.severity, n.kind, n.tools))
+                    .or_default() += 1;
+            }
+        }
+        for ((status, severity, kind, mask), count) in alike {
             let tools = (0..self.tools.len().min(64))
                 .filter(|b| mask & (1 << b) != 0)
                 .map(|b| self.tools[b].clone())
@@ -257,13 +339,13 @@ impl IngestTally {
             d.add(
                 &IssueFacts {
                     application_id,
-                    status: n.status.to_string(),
-                    severity: n.severity,
-                    kind: n.kind.to_string(),
+                    status: self.names[usize::from(status)].to_string(),
+                    severity,
+                    kind: self.names[usize::from(kind)].to_string(),
                     risk: 0,
                     tools,
                 },
-                1,
+                count,
             );
         }
         for f in self.before.values() {

@@ -60,7 +60,8 @@ pub(crate) async fn snapshot(
 
 /// Adds `delta` to the summary tables: one statement per table, rows in key order, tables
 /// always in the same order.
-pub(crate) async fn apply(conn: &mut PgConnection, mut delta: SummaryDelta) -> Result<()> {
+pub(crate) async fn apply(conn: &mut PgConnection, delta: SummaryDelta) -> Result<()> {
+    let mut delta = delta.with_portfolio();
     delta.prune();
     if !delta.issues.is_empty() {
         let (mut apps, mut statuses, mut sevs, mut kinds, mut ns) =
@@ -117,22 +118,36 @@ pub(crate) async fn apply(conn: &mut PgConnection, mut delta: SummaryDelta) -> R
     }
     if !delta.apps.is_empty() {
         let ids: Vec<i64> = delta.apps.keys().copied().collect();
-        let multi: Vec<i64> = delta.apps.values().map(|a| a.multi_tool).collect();
-        let scans: Vec<i64> = delta.apps.values().map(|a| a.scans).collect();
-        let obs: Vec<i64> = delta.apps.values().map(|a| a.observations).collect();
+        let col = |f: &dyn Fn(&crate::summary::AppDelta) -> i64| -> Vec<i64> {
+            delta.apps.values().map(f).collect()
+        };
         let last: Vec<Option<time::OffsetDateTime>> =
             delta.apps.values().map(|a| a.last_scan).collect();
         sqlx::query(
-            "INSERT INTO summary_apps (application_id, multi_tool, scans, observations, last_scan)
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::timestamptz[]) ORDER BY 1
-             ON CONFLICT (application_id) DO UPDATE SET multi_tool = summary_apps.multi_tool + EXCLUDED.multi_tool,
+            "INSERT INTO summary_apps (application_id, issues_total, open_critical, open_high, open_medium, open_low, open_info,
+                                       multi_tool, scans, observations, last_scan)
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[],
+                                  $8::bigint[], $9::bigint[], $10::bigint[], $11::timestamptz[]) ORDER BY 1
+             ON CONFLICT (application_id) DO UPDATE SET issues_total = summary_apps.issues_total + EXCLUDED.issues_total,
+               open_critical = summary_apps.open_critical + EXCLUDED.open_critical,
+               open_high = summary_apps.open_high + EXCLUDED.open_high,
+               open_medium = summary_apps.open_medium + EXCLUDED.open_medium,
+               open_low = summary_apps.open_low + EXCLUDED.open_low,
+               open_info = summary_apps.open_info + EXCLUDED.open_info,
+               multi_tool = summary_apps.multi_tool + EXCLUDED.multi_tool,
                scans = summary_apps.scans + EXCLUDED.scans, observations = summary_apps.observations + EXCLUDED.observations,
                last_scan = GREATEST(summary_apps.last_scan, EXCLUDED.last_scan)",
         )
         .bind(&ids)
-        .bind(&multi)
-        .bind(&scans)
-        .bind(&obs)
+        .bind(col(&|a| a.issues))
+        .bind(col(&|a| a.open[0]))
+        .bind(col(&|a| a.open[1]))
+        .bind(col(&|a| a.open[2]))
+        .bind(col(&|a| a.open[3]))
+        .bind(col(&|a| a.open[4]))
+        .bind(col(&|a| a.multi_tool))
+        .bind(col(&|a| a.scans))
+        .bind(col(&|a| a.observations))
         .bind(&last)
         .execute(&mut *conn)
         .await?;
@@ -154,60 +169,64 @@ fn by_count(v: &mut [(String, u64)]) {
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
 }
 
-/// `Store::list_applications` from the summaries.
-pub(crate) async fn list_applications(pool: &sqlx::PgPool) -> Result<Vec<ApplicationSummary>> {
-    let rows = sqlx::query(
-        "SELECT a.id, a.name, (SELECT COUNT(*) FROM targets t WHERE t.application_id = a.id),
-                COALESCE(s.scans, 0), s.last_scan,
-                (SELECT MAX(i.risk) FROM issues i WHERE i.application_id = a.id AND i.status IN ('open', 'reopened'))
-         FROM applications a LEFT JOIN summary_apps s ON s.application_id = a.id ORDER BY a.name",
-    )
-    .fetch_all(pool)
-    .await?;
-    let mut totals: HashMap<i64, u64> = HashMap::new();
-    let mut open: HashMap<i64, [u64; 5]> = HashMap::new();
-    for r in sqlx::query(
-        "SELECT application_id, status IN ('open', 'reopened'), severity, SUM(n)::bigint FROM summary_issues
-         WHERE n <> 0 GROUP BY 1, 2, 3",
-    )
-    .fetch_all(pool)
-    .await?
-    {
-        let (app, active, n): (i64, bool, u64) =
-            (r.try_get(0)?, r.try_get(1)?, count(r.try_get(3)?));
-        *totals.entry(app).or_default() += n;
-        if active {
-            open.entry(app).or_default()[severity_slot(r.try_get(2)?)] += n;
-        }
+/// Open counts by severity in the summary_apps columns' order, critical first.
+const OPEN_COLUMNS: &str = "open_critical, open_high, open_medium, open_low, open_info";
+
+fn open_counts(r: &sqlx::postgres::PgRow, first: usize) -> Result<[u64; 5]> {
+    let mut open = [0u64; 5];
+    for (i, o) in open.iter_mut().enumerate() {
+        *o = count(r.try_get::<Option<i64>, _>(first + i)?.unwrap_or(0));
     }
-    let mut risk: HashMap<i64, [u64; 10]> = HashMap::new();
-    for r in sqlx::query("SELECT application_id, band, n FROM summary_risk WHERE n <> 0")
-        .fetch_all(pool)
-        .await?
-    {
-        let band = usize::try_from(r.try_get::<i16, _>(1)?.clamp(0, 9)).unwrap_or(0);
-        risk.entry(r.try_get(0)?).or_default()[band] += count(r.try_get(2)?);
-    }
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let id: i64 = r.try_get(0)?;
-        out.push(ApplicationSummary {
-            name: r.try_get(1)?,
-            targets: count(r.try_get(2)?),
-            scans: count(r.try_get(3)?),
-            issues_total: totals.get(&id).copied().unwrap_or(0),
-            open_by_severity: open.get(&id).copied().unwrap_or_default(),
-            last_scan: r.try_get(4)?,
-            max_risk: r
-                .try_get::<Option<i16>, _>(5)?
-                .map_or(0, |m| m.clamp(0, 100) as u8),
-            open_by_risk: risk.get(&id).copied().unwrap_or_default(),
-        });
-    }
-    Ok(out)
+    Ok(open)
 }
 
-/// `Store::portfolio` from the summaries.
+/// Open issues by risk band from `(application or team, band, n)` rows.
+fn bands<K: Ord>(rows: impl IntoIterator<Item = (K, i16, i64)>) -> BTreeMap<K, [u64; 10]> {
+    let mut out: BTreeMap<K, [u64; 10]> = BTreeMap::new();
+    for (k, band, n) in rows {
+        out.entry(k).or_default()[usize::try_from(band.clamp(0, 9)).unwrap_or(0)] += count(n);
+    }
+    out
+}
+
+/// `Store::list_applications` from the summaries: one row per application, and its risk bands.
+pub(crate) async fn list_applications(pool: &sqlx::PgPool) -> Result<Vec<ApplicationSummary>> {
+    let rows = sqlx::query(&format!(
+        "SELECT a.id, a.name, (SELECT COUNT(*) FROM targets t WHERE t.application_id = a.id),
+                COALESCE(s.scans, 0), s.last_scan,
+                (SELECT MAX(i.risk) FROM issues i WHERE i.application_id = a.id AND i.status IN ('open', 'reopened')),
+                COALESCE(s.issues_total, 0), {OPEN_COLUMNS}
+         FROM applications a LEFT JOIN summary_apps s ON s.application_id = a.id ORDER BY a.name"
+    ))
+    .fetch_all(pool)
+    .await?;
+    let risk = bands(
+        sqlx::query_as::<_, (i64, i16, i64)>(
+            "SELECT application_id, band, n FROM summary_risk WHERE application_id <> 0 AND n <> 0",
+        )
+        .fetch_all(pool)
+        .await?,
+    );
+    rows.iter()
+        .map(|r| {
+            let id: i64 = r.try_get(0)?;
+            Ok(ApplicationSummary {
+                name: r.try_get(1)?,
+                targets: count(r.try_get(2)?),
+                scans: count(r.try_get(3)?),
+                issues_total: count(r.try_get(6)?),
+                open_by_severity: open_counts(r, 7)?,
+                last_scan: r.try_get(4)?,
+                max_risk: r
+                    .try_get::<Option<i16>, _>(5)?
+                    .map_or(0, |m| m.clamp(0, 100) as u8),
+                open_by_risk: risk.get(&id).copied().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// `Store::portfolio` from the portfolio's own summary rows (application 0).
 pub(crate) async fn portfolio(pool: &sqlx::PgPool) -> Result<PortfolioSummary> {
     let mut p = PortfolioSummary {
         applications: count(
@@ -217,18 +236,20 @@ pub(crate) async fn portfolio(pool: &sqlx::PgPool) -> Result<PortfolioSummary> {
         ),
         ..Default::default()
     };
-    let apps = sqlx::query(
-        "SELECT COALESCE(SUM(scans), 0)::bigint, COALESCE(SUM(observations), 0)::bigint, COALESCE(SUM(multi_tool), 0)::bigint FROM summary_apps",
+    if let Some(apps) = sqlx::query(
+        "SELECT scans, observations, multi_tool FROM summary_apps WHERE application_id = 0",
     )
-    .fetch_one(pool)
-    .await?;
-    p.scans = count(apps.try_get(0)?);
-    p.observations = count(apps.try_get(1)?);
-    p.open_multi_tool = count(apps.try_get(2)?);
+    .fetch_optional(pool)
+    .await?
+    {
+        p.scans = count(apps.try_get(0)?);
+        p.observations = count(apps.try_get(1)?);
+        p.open_multi_tool = count(apps.try_get(2)?);
+    }
     let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
     let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
     for r in sqlx::query(
-        "SELECT status, severity, kind, SUM(n)::bigint FROM summary_issues GROUP BY 1, 2, 3 HAVING SUM(n) <> 0",
+        "SELECT status, severity, kind, n FROM summary_issues WHERE application_id = 0 AND n <> 0",
     )
     .fetch_all(pool)
     .await?
@@ -244,18 +265,17 @@ pub(crate) async fn portfolio(pool: &sqlx::PgPool) -> Result<PortfolioSummary> {
     p.issues_by_status = statuses.into_iter().collect();
     p.open_by_kind = kinds.into_iter().collect();
     by_count(&mut p.open_by_kind);
-    for r in
-        sqlx::query("SELECT band, SUM(n)::bigint FROM summary_risk GROUP BY 1 HAVING SUM(n) <> 0")
-            .fetch_all(pool)
-            .await?
-    {
-        let band = usize::try_from(r.try_get::<i16, _>(0)?.clamp(0, 9)).unwrap_or(0);
-        p.open_by_risk[band] += count(r.try_get(1)?);
-    }
-    for r in
-        sqlx::query("SELECT tool, SUM(n)::bigint FROM summary_tools GROUP BY 1 HAVING SUM(n) <> 0")
-            .fetch_all(pool)
-            .await?
+    let risk = bands(
+        sqlx::query_as::<_, (i64, i16, i64)>(
+            "SELECT application_id, band, n FROM summary_risk WHERE application_id = 0 AND n <> 0",
+        )
+        .fetch_all(pool)
+        .await?,
+    );
+    p.open_by_risk = risk.get(&0).copied().unwrap_or_default();
+    for r in sqlx::query("SELECT tool, n FROM summary_tools WHERE application_id = 0 AND n > 0")
+        .fetch_all(pool)
+        .await?
     {
         p.open_by_tool.push((r.try_get(0)?, count(r.try_get(1)?)));
     }
@@ -267,35 +287,34 @@ pub(crate) async fn portfolio(pool: &sqlx::PgPool) -> Result<PortfolioSummary> {
 impl SummaryStore for PgStore {
     async fn team_summaries(&self) -> Result<Vec<TeamSummary>> {
         let mut teams: BTreeMap<Option<String>, TeamSummary> = BTreeMap::new();
-        for r in sqlx::query(
-            "SELECT p.team, COUNT(*) FROM applications a LEFT JOIN app_profiles p ON p.application_id = a.id GROUP BY 1",
-        )
+        for r in sqlx::query(&format!(
+            "SELECT p.team, COUNT(*), {}
+             FROM applications a LEFT JOIN app_profiles p ON p.application_id = a.id
+             LEFT JOIN summary_apps s ON s.application_id = a.id GROUP BY 1",
+            OPEN_COLUMNS
+                .split(", ")
+                .map(|c| format!("SUM(s.{c})::bigint"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
         .fetch_all(&self.pool)
         .await?
         {
             let team: Option<String> = r.try_get(0)?;
-            teams.entry(team.clone()).or_default().applications = count(r.try_get(1)?);
+            let t = teams.entry(team).or_default();
+            t.applications = count(r.try_get(1)?);
+            t.open_by_severity = open_counts(&r, 2)?;
         }
-        for r in sqlx::query(
-            "SELECT p.team, s.severity, SUM(s.n)::bigint FROM summary_issues s LEFT JOIN app_profiles p ON p.application_id = s.application_id
-             WHERE s.status IN ('open', 'reopened') GROUP BY 1, 2",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        {
-            let team: Option<String> = r.try_get(0)?;
-            teams.entry(team).or_default().open_by_severity[severity_slot(r.try_get(1)?)] +=
-                count(r.try_get(2)?);
-        }
-        for r in sqlx::query(
-            "SELECT p.team, s.band, SUM(s.n)::bigint FROM summary_risk s LEFT JOIN app_profiles p ON p.application_id = s.application_id GROUP BY 1, 2",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        {
-            let team: Option<String> = r.try_get(0)?;
-            let band = usize::try_from(r.try_get::<i16, _>(1)?.clamp(0, 9)).unwrap_or(0);
-            teams.entry(team).or_default().open_by_risk[band] += count(r.try_get(2)?);
+        let risk = bands(
+            sqlx::query_as::<_, (Option<String>, i16, i64)>(
+                "SELECT p.team, s.band, SUM(s.n)::bigint FROM summary_risk s JOIN applications a ON a.id = s.application_id
+                 LEFT JOIN app_profiles p ON p.application_id = a.id GROUP BY 1, 2",
+            )
+            .fetch_all(&self.pool)
+            .await?,
+        );
+        for (team, b) in risk {
+            teams.entry(team).or_default().open_by_risk = b;
         }
         Ok(crate::summary::teams_in_order(teams))
     }
@@ -425,36 +444,40 @@ impl SummaryStore for PgStore {
         )
         .execute(&mut *tx)
         .await?;
-        for sql in REBUILD {
-            sqlx::query(sql).execute(&mut *tx).await?;
+        for statement in rebuild_statements() {
+            sqlx::query(&statement).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 }
 
-/// The rebuild: the recount of migration 0010 after emptying the tables.
-pub(super) const REBUILD: &[&str] = &[
-    "DELETE FROM summary_issues",
-    "DELETE FROM summary_risk",
-    "DELETE FROM summary_tools",
-    "DELETE FROM summary_apps",
-    "INSERT INTO summary_issues (application_id, status, severity, kind, n)
-     SELECT application_id, status, severity, kind, COUNT(*) FROM issues GROUP BY 1, 2, 3, 4",
-    "INSERT INTO summary_risk (application_id, band, n)
-     SELECT application_id, LEAST(risk / 10, 9), COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY 1, 2",
-    "INSERT INTO summary_tools (application_id, tool, n)
-     SELECT i.application_id, d.tool, COUNT(*)
-     FROM (SELECT DISTINCT issue_id, tool FROM observations WHERE last_scan_id IS NULL) d
-     JOIN issues i ON i.id = d.issue_id WHERE i.status IN ('open', 'reopened') GROUP BY 1, 2",
-    "INSERT INTO summary_apps (application_id, multi_tool, scans, observations, last_scan)
-     SELECT a.id, COALESCE(m.n, 0), COALESCE(s.n, 0), COALESCE(o.n, 0), s.last
-     FROM applications a
-     LEFT JOIN (SELECT application_id, COUNT(*) AS n, MAX(ingested_at) AS last FROM scans GROUP BY 1) s ON s.application_id = a.id
-     LEFT JOIN (SELECT t.application_id, COUNT(*) AS n FROM observations o JOIN streams st ON st.id = o.stream_id
-                JOIN targets t ON t.id = st.target_id GROUP BY 1) o ON o.application_id = a.id
-     LEFT JOIN (SELECT application_id, COUNT(*) AS n FROM (
-                  SELECT i.application_id, o.issue_id FROM observations o JOIN issues i ON i.id = o.issue_id
-                  WHERE i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL
-                  GROUP BY 1, 2 HAVING COUNT(DISTINCT o.tool) > 1) x GROUP BY 1) m ON m.application_id = a.id",
-];
+/// The rebuild: the recount of migration 0010 after emptying the tables, one statement each
+/// (the migration's statements hold no `;` but their terminator).
+pub(super) fn rebuild_statements() -> Vec<String> {
+    let migration = include_str!("../../migrations/postgres/0010_summaries.sql");
+    let fill = migration
+        .split_once("-- The counts of the data already stored")
+        .and_then(|(_, rest)| rest.split_once('\n'))
+        .map_or("", |(_, fill)| fill);
+    let mut out: Vec<String> = [
+        "summary_issues",
+        "summary_risk",
+        "summary_tools",
+        "summary_apps",
+    ]
+    .iter()
+    .map(|t| format!("DELETE FROM {t}"))
+    .collect();
+    out.extend(
+        fill.split(';')
+            .map(|s| {
+                s.lines()
+                    .filter(|l| !l.trim_start().starts_with("--"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .filter(|s| !s.trim().is_empty()),
+    );
+    out
+}

@@ -119,7 +119,7 @@ impl PgStore {
             ("build indexes".into(), BULK_INDEXES.iter().map(|(_, sql)| format!("{sql};")).collect::<Vec<_>>().join(" ")),
             ("analyze".into(), "ANALYZE applications, targets, scans, streams, issues, observations".into()),
             // The load bypassed the store's write paths: count the summary tables once.
-            ("summaries".into(), super::summary::REBUILD.join(";\n")),
+            ("summaries".into(), super::summary::rebuild_statements().join(";\n")),
         ];
         for (step, sql) in steps {
             let t = Instant::now();

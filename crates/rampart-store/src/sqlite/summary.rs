@@ -57,7 +57,8 @@ pub(crate) async fn snapshot(
 }
 
 /// Adds `delta` to the summary tables.
-pub(crate) async fn apply(conn: &mut SqliteConnection, mut delta: SummaryDelta) -> Result<()> {
+pub(crate) async fn apply(conn: &mut SqliteConnection, delta: SummaryDelta) -> Result<()> {
+    let mut delta = delta.with_portfolio();
     delta.prune();
     for ((app, status, sev, kind), n) in &delta.issues {
         sqlx::query(
@@ -96,12 +97,23 @@ pub(crate) async fn apply(conn: &mut SqliteConnection, mut delta: SummaryDelta) 
     }
     for (app, a) in &delta.apps {
         sqlx::query(
-            "INSERT INTO summary_apps (application_id, multi_tool, scans, observations, last_scan) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (application_id) DO UPDATE SET multi_tool = multi_tool + excluded.multi_tool,
+            "INSERT INTO summary_apps (application_id, issues_total, open_critical, open_high, open_medium, open_low, open_info,
+                                       multi_tool, scans, observations, last_scan)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             ON CONFLICT (application_id) DO UPDATE SET issues_total = issues_total + excluded.issues_total,
+               open_critical = open_critical + excluded.open_critical, open_high = open_high + excluded.open_high,
+               open_medium = open_medium + excluded.open_medium, open_low = open_low + excluded.open_low,
+               open_info = open_info + excluded.open_info, multi_tool = multi_tool + excluded.multi_tool,
                scans = scans + excluded.scans, observations = observations + excluded.observations,
                last_scan = MAX(COALESCE(last_scan, excluded.last_scan), COALESCE(excluded.last_scan, last_scan))",
         )
         .bind(app)
+        .bind(a.issues)
+        .bind(a.open[0])
+        .bind(a.open[1])
+        .bind(a.open[2])
+        .bind(a.open[3])
+        .bind(a.open[4])
         .bind(a.multi_tool)
         .bind(a.scans)
         .bind(a.observations)
@@ -139,35 +151,31 @@ async fn risk_per_app(pool: &sqlx::SqlitePool, sql: &str) -> Result<HashMap<i64,
     Ok(risk)
 }
 
-/// `Store::list_applications` from the summaries.
+/// Open counts by severity in the summary_apps columns' order, critical first.
+const OPEN_COLUMNS: &str = "open_critical, open_high, open_medium, open_low, open_info";
+
+fn open_counts(r: &sqlx::sqlite::SqliteRow, first: usize) -> Result<[u64; 5]> {
+    let mut open = [0u64; 5];
+    for (i, o) in open.iter_mut().enumerate() {
+        *o = count(r.try_get::<Option<i64>, _>(first + i)?.unwrap_or(0));
+    }
+    Ok(open)
+}
+
+/// `Store::list_applications` from the summaries: one row per application, and its risk bands.
 pub(crate) async fn list_applications(pool: &sqlx::SqlitePool) -> Result<Vec<ApplicationSummary>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query(&format!(
         "SELECT a.id, a.name, (SELECT COUNT(*) FROM targets t WHERE t.application_id = a.id),
                 COALESCE(s.scans, 0), s.last_scan,
-                (SELECT MAX(i.risk) FROM issues i WHERE i.application_id = a.id AND i.status IN ('open', 'reopened'))
-         FROM applications a LEFT JOIN summary_apps s ON s.application_id = a.id ORDER BY a.name",
-    )
+                (SELECT MAX(i.risk) FROM issues i WHERE i.application_id = a.id AND i.status IN ('open', 'reopened')),
+                COALESCE(s.issues_total, 0), {OPEN_COLUMNS}
+         FROM applications a LEFT JOIN summary_apps s ON s.application_id = a.id ORDER BY a.name"
+    ))
     .fetch_all(pool)
     .await?;
-    let mut totals: HashMap<i64, u64> = HashMap::new();
-    let mut open: HashMap<i64, [u64; 5]> = HashMap::new();
-    for r in sqlx::query(
-        "SELECT application_id, status IN ('open', 'reopened'), severity, SUM(n) FROM summary_issues
-         WHERE n <> 0 GROUP BY 1, 2, 3",
-    )
-    .fetch_all(pool)
-    .await?
-    {
-        let (app, active, n): (i64, bool, u64) =
-            (r.try_get(0)?, r.try_get(1)?, count(r.try_get(3)?));
-        *totals.entry(app).or_default() += n;
-        if active {
-            open.entry(app).or_default()[severity_slot(r.try_get(2)?)] += n;
-        }
-    }
     let risk = risk_per_app(
         pool,
-        "SELECT application_id, band, n FROM summary_risk WHERE n <> 0",
+        "SELECT application_id, band, n FROM summary_risk WHERE application_id <> 0 AND n <> 0",
     )
     .await?;
     rows.iter()
@@ -177,8 +185,8 @@ pub(crate) async fn list_applications(pool: &sqlx::SqlitePool) -> Result<Vec<App
                 name: r.try_get(1)?,
                 targets: count(r.try_get(2)?),
                 scans: count(r.try_get(3)?),
-                issues_total: totals.get(&id).copied().unwrap_or(0),
-                open_by_severity: open.get(&id).copied().unwrap_or_default(),
+                issues_total: count(r.try_get(6)?),
+                open_by_severity: open_counts(r, 7)?,
                 last_scan: r.try_get(4)?,
                 max_risk: r
                     .try_get::<Option<i64>, _>(5)?
@@ -189,7 +197,7 @@ pub(crate) async fn list_applications(pool: &sqlx::SqlitePool) -> Result<Vec<App
         .collect()
 }
 
-/// `Store::portfolio` from the summaries.
+/// `Store::portfolio` from the portfolio's own summary rows (application 0).
 pub(crate) async fn portfolio(pool: &sqlx::SqlitePool) -> Result<PortfolioSummary> {
     let mut p = PortfolioSummary {
         applications: count(
@@ -199,18 +207,20 @@ pub(crate) async fn portfolio(pool: &sqlx::SqlitePool) -> Result<PortfolioSummar
         ),
         ..Default::default()
     };
-    let apps = sqlx::query(
-        "SELECT COALESCE(SUM(scans), 0), COALESCE(SUM(observations), 0), COALESCE(SUM(multi_tool), 0) FROM summary_apps",
+    if let Some(apps) = sqlx::query(
+        "SELECT scans, observations, multi_tool FROM summary_apps WHERE application_id = 0",
     )
-    .fetch_one(pool)
-    .await?;
-    p.scans = count(apps.try_get(0)?);
-    p.observations = count(apps.try_get(1)?);
-    p.open_multi_tool = count(apps.try_get(2)?);
+    .fetch_optional(pool)
+    .await?
+    {
+        p.scans = count(apps.try_get(0)?);
+        p.observations = count(apps.try_get(1)?);
+        p.open_multi_tool = count(apps.try_get(2)?);
+    }
     let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
     let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
     for r in sqlx::query(
-        "SELECT status, severity, kind, SUM(n) FROM summary_issues GROUP BY 1, 2, 3 HAVING SUM(n) <> 0",
+        "SELECT status, severity, kind, n FROM summary_issues WHERE application_id = 0 AND n <> 0",
     )
     .fetch_all(pool)
     .await?
@@ -226,13 +236,13 @@ pub(crate) async fn portfolio(pool: &sqlx::SqlitePool) -> Result<PortfolioSummar
     p.issues_by_status = statuses.into_iter().collect();
     p.open_by_kind = kinds.into_iter().collect();
     by_count(&mut p.open_by_kind);
-    for r in sqlx::query("SELECT band, SUM(n) FROM summary_risk GROUP BY 1 HAVING SUM(n) <> 0")
+    for r in sqlx::query("SELECT band, n FROM summary_risk WHERE application_id = 0 AND n <> 0")
         .fetch_all(pool)
         .await?
     {
         p.open_by_risk[band_slot(r.try_get(0)?)] += count(r.try_get(1)?);
     }
-    for r in sqlx::query("SELECT tool, SUM(n) FROM summary_tools GROUP BY 1 HAVING SUM(n) <> 0")
+    for r in sqlx::query("SELECT tool, n FROM summary_tools WHERE application_id = 0 AND n > 0")
         .fetch_all(pool)
         .await?
     {
@@ -246,28 +256,27 @@ pub(crate) async fn portfolio(pool: &sqlx::SqlitePool) -> Result<PortfolioSummar
 impl SummaryStore for SqliteStore {
     async fn team_summaries(&self) -> Result<Vec<TeamSummary>> {
         let mut teams: BTreeMap<Option<String>, TeamSummary> = BTreeMap::new();
-        for r in sqlx::query(
-            "SELECT p.team, COUNT(*) FROM applications a LEFT JOIN app_profiles p ON p.application_id = a.id GROUP BY 1",
-        )
+        for r in sqlx::query(&format!(
+            "SELECT p.team, COUNT(*), {}
+             FROM applications a LEFT JOIN app_profiles p ON p.application_id = a.id
+             LEFT JOIN summary_apps s ON s.application_id = a.id GROUP BY 1",
+            OPEN_COLUMNS
+                .split(", ")
+                .map(|c| format!("SUM(s.{c})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
         .fetch_all(&self.pool)
         .await?
         {
             let team: Option<String> = r.try_get(0)?;
-            teams.entry(team).or_default().applications = count(r.try_get(1)?);
+            let t = teams.entry(team).or_default();
+            t.applications = count(r.try_get(1)?);
+            t.open_by_severity = open_counts(&r, 2)?;
         }
         for r in sqlx::query(
-            "SELECT p.team, s.severity, SUM(s.n) FROM summary_issues s LEFT JOIN app_profiles p ON p.application_id = s.application_id
-             WHERE s.status IN ('open', 'reopened') GROUP BY 1, 2",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        {
-            let team: Option<String> = r.try_get(0)?;
-            teams.entry(team).or_default().open_by_severity[severity_slot(r.try_get(1)?)] +=
-                count(r.try_get(2)?);
-        }
-        for r in sqlx::query(
-            "SELECT p.team, s.band, SUM(s.n) FROM summary_risk s LEFT JOIN app_profiles p ON p.application_id = s.application_id GROUP BY 1, 2",
+            "SELECT p.team, s.band, SUM(s.n) FROM summary_risk s JOIN applications a ON a.id = s.application_id
+             LEFT JOIN app_profiles p ON p.application_id = a.id GROUP BY 1, 2",
         )
         .fetch_all(&self.pool)
         .await?
@@ -388,36 +397,40 @@ impl SummaryStore for SqliteStore {
 
     async fn rebuild_summaries(&self) -> Result<()> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for sql in REBUILD {
-            sqlx::query(sql).execute(&mut *tx).await?;
+        for statement in rebuild_statements() {
+            sqlx::query(&statement).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
     }
 }
 
-/// The rebuild: the recount of migration 0010 after emptying the tables.
-const REBUILD: &[&str] = &[
-    "DELETE FROM summary_issues",
-    "DELETE FROM summary_risk",
-    "DELETE FROM summary_tools",
-    "DELETE FROM summary_apps",
-    "INSERT INTO summary_issues (application_id, status, severity, kind, n)
-     SELECT application_id, status, severity, kind, COUNT(*) FROM issues GROUP BY 1, 2, 3, 4",
-    "INSERT INTO summary_risk (application_id, band, n)
-     SELECT application_id, MIN(risk / 10, 9), COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY 1, 2",
-    "INSERT INTO summary_tools (application_id, tool, n)
-     SELECT i.application_id, d.tool, COUNT(*)
-     FROM (SELECT DISTINCT issue_id, tool FROM observations WHERE last_scan_id IS NULL) d
-     JOIN issues i ON i.id = d.issue_id WHERE i.status IN ('open', 'reopened') GROUP BY 1, 2",
-    "INSERT INTO summary_apps (application_id, multi_tool, scans, observations, last_scan)
-     SELECT a.id,
-       (SELECT COUNT(*) FROM (SELECT o.issue_id FROM observations o JOIN issues i ON i.id = o.issue_id
-         WHERE i.application_id = a.id AND i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL
-         GROUP BY o.issue_id HAVING COUNT(DISTINCT o.tool) > 1)),
-       (SELECT COUNT(*) FROM scans s WHERE s.application_id = a.id),
-       (SELECT COUNT(*) FROM observations o JOIN streams st ON st.id = o.stream_id
-         JOIN targets t ON t.id = st.target_id WHERE t.application_id = a.id),
-       (SELECT MAX(s.ingested_at) FROM scans s WHERE s.application_id = a.id)
-     FROM applications a",
-];
+/// The rebuild: the recount of migration 0010 after emptying the tables, one statement each
+/// (the migration's statements hold no `;` but their terminator).
+pub(super) fn rebuild_statements() -> Vec<String> {
+    let migration = include_str!("../../migrations/sqlite/0010_summaries.sql");
+    let fill = migration
+        .split_once("-- The counts of the data already stored")
+        .and_then(|(_, rest)| rest.split_once('\n'))
+        .map_or("", |(_, fill)| fill);
+    let mut out: Vec<String> = [
+        "summary_issues",
+        "summary_risk",
+        "summary_tools",
+        "summary_apps",
+    ]
+    .iter()
+    .map(|t| format!("DELETE FROM {t}"))
+    .collect();
+    out.extend(
+        fill.split(';')
+            .map(|s| {
+                s.lines()
+                    .filter(|l| !l.trim_start().starts_with("--"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .filter(|s| !s.trim().is_empty()),
+    );
+    out
+}
