@@ -428,62 +428,6 @@ impl PgIngest {
         Ok(())
     }
 
-    /// Inserts the new statements of this batch.
-    async fn insert_observations_unnest(
-        &mut self,
-        pending: &[(i64, KeyedObservation)],
-        issue_ids: &HashMap<String, i64>,
-    ) -> Result<()> {
-        let n = pending.len();
-        let (mut issues, mut streams, mut hashes, mut tools) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        let (mut rules, mut sevs, mut locations, mut data) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        for (stream_id, ko) in pending {
-            let issue_id = issue_ids
-                .get(&ko.key.hex)
-                .copied()
-                .ok_or_else(|| corrupt(format!("no issue for key {}", ko.key.hex)))?;
-            let o = &ko.observation;
-            self.tally.observed(issue_id, &o.tool.name);
-            issues.push(issue_id);
-            streams.push(*stream_id);
-            hashes.push(ko.hash);
-            tools.push(o.tool.name.as_str());
-            rules.push(o.rule_id.as_str());
-            sevs.push(sev(o.severity.level));
-            locations.push(o.location.display());
-            data.push(ko.json.as_str());
-        }
-        sqlx::query(
-            "INSERT INTO observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data)
-             SELECT t.issue_id, t.stream_id, t.hash, $1, t.tool, t.rule_id, t.severity, t.location, t.data::jsonb
-             FROM UNNEST($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::smallint[], $8::text[], $9::text[])
-                  AS t(issue_id, stream_id, hash, tool, rule_id, severity, location, data)",
-        )
-        .bind(self.scan_id)
-        .bind(&issues)
-        .bind(&streams)
-        .bind(&hashes)
-        .bind(&tools)
-        .bind(&rules)
-        .bind(&sevs)
-        .bind(&locations)
-        .bind(&data)
-        .execute(&mut *self.tx)
-        .await?;
-        self.rows_written += n as u64;
-        Ok(())
-    }
-
     /// Inserts the new statements of this batch with one binary `COPY` (no conflict is
     /// possible and no id is needed back).
     async fn insert_observations(
@@ -491,9 +435,6 @@ impl PgIngest {
         pending: &[(i64, KeyedObservation)],
         issue_ids: &HashMap<String, i64>,
     ) -> Result<()> {
-        if std::env::var_os("TEMP_AB_UNNEST").is_some() {
-            return self.insert_observations_unnest(pending, issue_ids).await;
-        }
         let bytes: usize = pending.iter().map(|(_, k)| k.json.len() + 160).sum();
         let mut rows = BinaryRows::new(9, bytes);
         for (stream_id, ko) in pending {
