@@ -58,7 +58,15 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
 #[async_trait]
 pub trait Store:
-    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + SlaStore + SummaryStore + Send + Sync
+    JobQueue
+    + ReportBlobs
+    + ContextStore
+    + TriageStore
+    + IntelStore
+    + SlaStore
+    + SummaryStore
+    + Send
+    + Sync
 {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;
