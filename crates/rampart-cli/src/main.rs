@@ -10,10 +10,12 @@ mod compliance;
 mod demo;
 mod eval;
 mod feeds;
+mod gate;
 mod ingest;
 mod issues;
 mod jobs;
 mod output;
+mod policy;
 mod risk;
 mod serve;
 mod sla;
@@ -83,6 +85,11 @@ enum Command {
     /// Compliance: frameworks and controls, and per-application pass / gap reports.
     #[command(subcommand)]
     Compliance(compliance::ComplianceCommand),
+    /// CI gate: ingest a branch's reports, judge only what it introduces; exit 0 pass, 1 fail.
+    Gate(gate::GateArgs),
+    /// Rego policies: run their tests, export the built-in bundle.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
 }
 
 fn main() -> ExitCode {
@@ -131,6 +138,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::run(&cli.db, args).await,
         Command::Sla(args) => sla::run(&cli.db, args).await,
         Command::Compliance(cmd) => compliance::run(&cli.db, cmd).await,
+        Command::Gate(args) => gate::run(&cli.db, args).await,
+        Command::Policy(cmd) => policy::run(cmd).await,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod correlate;
 pub mod lifecycle;
 pub mod overlap;
 pub mod pairing;
+pub mod policy;
 pub mod rename;
 pub mod risk;
 pub mod risk_input;

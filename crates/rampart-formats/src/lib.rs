@@ -17,6 +17,7 @@ pub mod detect;
 pub mod detect_secrets;
 pub mod emit;
 pub mod error;
+pub mod gate_out;
 pub mod gitleaks;
 pub mod grype;
 pub mod json;

@@ -15,6 +15,7 @@ pub mod compliance;
 pub mod demo;
 pub mod eval;
 pub mod feeds;
+pub mod gate;
 pub mod ingest;
 pub mod jobs;
 pub mod matching;

@@ -16,6 +16,7 @@ pub mod blobs;
 pub mod codec;
 pub mod context;
 pub mod error;
+pub mod gate;
 pub mod intel;
 pub mod jobs;
 pub mod postgres;
@@ -45,6 +46,8 @@ pub use sla::{
 };
 // Summary tables behind the application list and the portfolio (issue 3).
 pub use summary::{SummaryStore, TeamSummary};
+// CI gate: branch versus baseline (issue 6).
+pub use gate::{BranchPresence, GateStore};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -65,6 +68,7 @@ pub trait Store:
     + IntelStore
     + SlaStore
     + SummaryStore
+    + GateStore
     + Send
     + Sync
 {

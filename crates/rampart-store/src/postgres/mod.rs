@@ -6,6 +6,7 @@ mod blobs;
 mod context;
 mod copy;
 mod correlation;
+mod gate;
 mod ingest;
 mod intel;
 mod jobs;

@@ -3,6 +3,7 @@
 mod blobs;
 mod context;
 mod correlation;
+mod gate;
 mod ingest;
 mod intel;
 mod jobs;
