@@ -11,6 +11,7 @@ mod build;
 mod concurrency;
 mod context;
 mod correlation;
+mod gate;
 mod intel;
 mod inventory_tx;
 mod jobs;
@@ -81,4 +82,5 @@ suite!(
     sla::sla_facts_in_bulk,
     sla::coverage_by_tool_and_kind,
     summaries::summaries_equal_a_recount,
+    gate::branch_presence_new_unchanged_fixed,
 );
