@@ -46,23 +46,54 @@ fn gate_exit_codes_and_outputs() {
     let s = |p: &Path| p.to_str().unwrap().to_string();
 
     // The baseline judged against itself passes: exit 0.
-    let out = rampart(&db, &["gate", &s(&main), "--app", "vulpy", "--branch", "main"]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", text(&out.stdout), text(&out.stderr));
+    let out = rampart(
+        &db,
+        &["gate", &s(&main), "--app", "vulpy", "--branch", "main"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
     assert!(text(&out.stdout).contains("gate: PASS"));
 
     // A branch adding a leaked key: exit 1, with every output written.
-    let (sarif, junit, md, gl) = (dir.join("r.sarif"), dir.join("j.xml"), dir.join("c.md"), dir.join("gl.json"));
+    let (sarif, junit, md, gl) = (
+        dir.join("r.sarif"),
+        dir.join("j.xml"),
+        dir.join("c.md"),
+        dir.join("gl.json"),
+    );
     let out = rampart(
         &db,
         &[
-            "gate", &s(&full), &s(&gitleaks), "--app", "vulpy", "--branch", "feature/api",
-            "--commit", "abc123", "--sarif", &s(&sarif), "--junit", &s(&junit),
-            "--markdown", &s(&md), "--gitlab", &s(&gl),
+            "gate",
+            &s(&full),
+            &s(&gitleaks),
+            "--app",
+            "vulpy",
+            "--branch",
+            "feature/api",
+            "--commit",
+            "abc123",
+            "--sarif",
+            &s(&sarif),
+            "--junit",
+            &s(&junit),
+            "--markdown",
+            &s(&md),
+            "--gitlab",
+            &s(&gl),
         ],
     );
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
-    assert!(stdout.contains("gate: FAIL") && stdout.contains("no-secrets"), "{stdout}");
+    assert!(
+        stdout.contains("gate: FAIL") && stdout.contains("no-secrets"),
+        "{stdout}"
+    );
     let log: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
     assert_eq!(log["version"], "2.1.0");
     let results = log["runs"][0]["results"].as_array().unwrap();
@@ -70,9 +101,15 @@ fn gate_exit_codes_and_outputs() {
     assert!(results.iter().any(|r| r["baselineState"] == "unchanged"));
     assert_eq!(log["runs"][0]["properties"]["rampart"]["verdict"], "fail");
     let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.starts_with("<?xml") && xml.contains("<failure"), "{xml}");
+    assert!(
+        xml.starts_with("<?xml") && xml.contains("<failure"),
+        "{xml}"
+    );
     let comment = std::fs::read_to_string(&md).unwrap();
-    assert!(comment.contains("❌ Rampart gate failed") && comment.contains("`abc123`"), "{comment}");
+    assert!(
+        comment.contains("❌ Rampart gate failed") && comment.contains("`abc123`"),
+        "{comment}"
+    );
     let gl: Value = serde_json::from_slice(&std::fs::read(&gl).unwrap()).unwrap();
     assert_eq!(gl["scan"]["type"], "sast");
 
@@ -87,11 +124,29 @@ fn gate_exit_codes_and_outputs() {
     .unwrap();
     let main2 = semgrep_without(dir, "main2.json", &["bad/api_post.py", "bad/db.py"]).unwrap();
     let db2 = dir.join("gate2.db");
-    assert_eq!(rampart(&db2, &["gate", &s(&main2), "--app", "v", "--branch", "main"]).status.code(), Some(0));
+    assert_eq!(
+        rampart(
+            &db2,
+            &["gate", &s(&main2), "--app", "v", "--branch", "main"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
     let branch = semgrep_without(dir, "branch.json", &["bad/api_post.py"]).unwrap();
     let out = rampart(
         &db2,
-        &["gate", &s(&branch), "--app", "v", "--branch", "f", "--policy", &s(&policies), "--json"],
+        &[
+            "gate",
+            &s(&branch),
+            "--app",
+            "v",
+            "--branch",
+            "f",
+            "--policy",
+            &s(&policies),
+            "--json",
+        ],
     );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -109,11 +164,30 @@ fn gate_exit_codes_and_outputs() {
     let out = rampart(&db2, &["gate", &s(&branch), "--app", "v", "--branch", "f"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
 
-    std::fs::write(policies.join("team/broken.rego"), "package team.broken\n\ndeny contains x if {\n  x := \n}\n").unwrap();
-    let out = rampart(&db2, &["gate", &s(&branch), "--app", "v", "--branch", "f", "--policy", &s(&policies)]);
+    std::fs::write(
+        policies.join("team/broken.rego"),
+        "package team.broken\n\ndeny contains x if {\n  x := \n}\n",
+    )
+    .unwrap();
+    let out = rampart(
+        &db2,
+        &[
+            "gate",
+            &s(&branch),
+            "--app",
+            "v",
+            "--branch",
+            "f",
+            "--policy",
+            &s(&policies),
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("team/broken.rego:5") || err.contains("team/broken.rego:4"), "{err}");
+    assert!(
+        err.contains("team/broken.rego:5") || err.contains("team/broken.rego:4"),
+        "{err}"
+    );
 
     // A report that is not one: exit 2.
     let junk = dir.join("junk.json");
@@ -135,7 +209,11 @@ fn policy_test_runs_rego_tests() {
 
     // The exported bundle tests the same, from files.
     let dir = tmp.path().join("bundle");
-    assert!(rampart(&db, &["policy", "export", dir.to_str().unwrap()]).status.success());
+    assert!(
+        rampart(&db, &["policy", "export", dir.to_str().unwrap()])
+            .status
+            .success()
+    );
     assert!(dir.join("kev_test.rego").exists());
     let out = rampart(&db, &["policy", "test", dir.to_str().unwrap(), "-v"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
@@ -157,6 +235,9 @@ fn policy_test_runs_rego_tests() {
     let out = rampart(&db, &["policy", "test", mine.to_str().unwrap()]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("p_test.rego:9 mine_test.test_wrong"), "{stdout}");
+    assert!(
+        stdout.contains("p_test.rego:9 mine_test.test_wrong"),
+        "{stdout}"
+    );
     assert!(stdout.contains("1 passed, 1 failed"), "{stdout}");
 }

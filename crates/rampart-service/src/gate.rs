@@ -202,6 +202,28 @@ pub async fn judge(
     vulns.sort();
     vulns.dedup();
     let feed = feed_exploit_facts(store, &vulns).await?;
+    // Every active issue's SLA under the policy in force (`issue.sla`).
+    let sla_policy = crate::sla::policy(store).await?;
+    let scope = rampart_store::AppScope {
+        application: Some(opts.application.clone()),
+        team: None,
+    };
+    let slas: HashMap<i64, SlaFacts> = crate::sla::compute(store, &sla_policy, &scope, now)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let facts = SlaFacts {
+                due: r
+                    .sla
+                    .due
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+                breached: r.sla.breached(),
+                days_left: r.sla.days_left,
+            };
+            (r.id, facts)
+        })
+        .collect();
     let app = application_facts(opts, &target, profile.as_ref());
     let scan = ScanFacts {
         target: target.clone(),
@@ -237,7 +259,10 @@ pub async fn judge(
             let exploit = risk_input.exploit.clone();
             let risk = assess(&risk_input, now);
             let input = PolicyInput {
-                issue: issue_facts(&issue, &observations, exploit.as_ref()),
+                issue: IssueFacts {
+                    sla: slas.get(&issue.id).cloned(),
+                    ..issue_facts(&issue, &observations, exploit.as_ref())
+                },
                 observations: observations.iter().map(observation_facts).collect(),
                 application: app.clone(),
                 risk: RiskFacts {
@@ -400,7 +425,7 @@ fn issue_facts(
         kev: exploit.and_then(|e| e.kev).unwrap_or(false),
         epss: exploit.and_then(|e| e.epss),
         tools: issue.tools.clone(),
-        // Filled by the SLA service when an SLA policy applies (issue 6, point 3).
+        // Set by the caller from the SLA policy in force, when one applies.
         sla: None,
     }
 }

@@ -140,6 +140,13 @@ async fn a_feature_branch_fails_only_on_what_it_introduces() {
         "{denials:#?}"
     );
     assert_eq!(out.inputs.len(), new.len());
+    // The SLA policy in force gives the introduced issues their deadlines (`issue.sla`).
+    assert!(out.inputs.iter().any(|i| {
+        i.issue
+            .sla
+            .as_ref()
+            .is_some_and(|s| !s.breached && s.days_left > 0)
+    }));
     assert!(out.inputs.iter().all(|i| i.change.as_str() == "new"));
 
     check_outputs(r, tmp.path());

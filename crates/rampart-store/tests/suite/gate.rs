@@ -30,15 +30,41 @@ async fn scan(store: &dyn Store, tool: &str, branch: &str, n: i64, obs: Vec<Obse
 }
 
 fn sqli(path: &str) -> Observation {
-    code("semgrep", "python.sqli", path, 10, &format!("cursor.execute(q) # {path}"))
+    code(
+        "semgrep",
+        "python.sqli",
+        path,
+        10,
+        &format!("cursor.execute(q) # {path}"),
+    )
 }
 
 pub async fn branch_presence_new_unchanged_fixed(b: &Backend) {
     let s = b.store.as_ref();
     // main: two code issues and a vulnerable package (semgrep, grype), and a secret (gitleaks).
     scan(s, "semgrep", "main", 0, vec![sqli("a.py"), sqli("b.py")]).await;
-    scan(s, "grype", "main", 1, vec![dep("grype", "CVE-2024-1", "lodash", "4.17.20", Severity::High)]).await;
-    scan(s, "gitleaks", "main", 2, vec![secret("gitleaks", "conf.py", "ab12")]).await;
+    scan(
+        s,
+        "grype",
+        "main",
+        1,
+        vec![dep(
+            "grype",
+            "CVE-2024-1",
+            "lodash",
+            "4.17.20",
+            Severity::High,
+        )],
+    )
+    .await;
+    scan(
+        s,
+        "gitleaks",
+        "main",
+        2,
+        vec![secret("gitleaks", "conf.py", "ab12")],
+    )
+    .await;
     // The branch: keeps a.py, fixes b.py, adds c.py; only semgrep ran.
     scan(s, "semgrep", "feature", 3, vec![sqli("a.py"), sqli("c.py")]).await;
     let issues = s
@@ -55,12 +81,27 @@ pub async fn branch_presence_new_unchanged_fixed(b: &Backend) {
             .unwrap_or_else(|| panic!("no issue at {path}"))
             .id
     };
-    let p = s.branch_presence("shop", "shop", "feature", "main").await.unwrap();
+    let p = s
+        .branch_presence("shop", "shop", "feature", "main")
+        .await
+        .unwrap();
     let expected = {
         let mut v = vec![
-            BranchPresence { issue_id: id_of("a.py"), on_branch: true, on_baseline: true },
-            BranchPresence { issue_id: id_of("b.py"), on_branch: false, on_baseline: true },
-            BranchPresence { issue_id: id_of("c.py"), on_branch: true, on_baseline: false },
+            BranchPresence {
+                issue_id: id_of("a.py"),
+                on_branch: true,
+                on_baseline: true,
+            },
+            BranchPresence {
+                issue_id: id_of("b.py"),
+                on_branch: false,
+                on_baseline: true,
+            },
+            BranchPresence {
+                issue_id: id_of("c.py"),
+                on_branch: true,
+                on_baseline: false,
+            },
         ];
         v.sort_by_key(|x| x.issue_id);
         v
@@ -70,21 +111,48 @@ pub async fn branch_presence_new_unchanged_fixed(b: &Backend) {
 
     // A later branch scan that no longer reports c.py: it leaves the branch.
     scan(s, "semgrep", "feature", 4, vec![sqli("a.py")]).await;
-    let p = s.branch_presence("shop", "shop", "feature", "main").await.unwrap();
+    let p = s
+        .branch_presence("shop", "shop", "feature", "main")
+        .await
+        .unwrap();
     assert!(p.iter().all(|x| x.issue_id != id_of("c.py")));
     // A tool that did run on the branch: its baseline issues count.
     scan(s, "grype", "feature", 5, vec![]).await;
-    let p = s.branch_presence("shop", "shop", "feature", "main").await.unwrap();
-    let lodash = issues.iter().find(|i| i.rule_id == "CVE-2024-1").unwrap().id;
-    assert!(p.contains(&BranchPresence { issue_id: lodash, on_branch: false, on_baseline: true }));
+    let p = s
+        .branch_presence("shop", "shop", "feature", "main")
+        .await
+        .unwrap();
+    let lodash = issues
+        .iter()
+        .find(|i| i.rule_id == "CVE-2024-1")
+        .unwrap()
+        .id;
+    assert!(p.contains(&BranchPresence {
+        issue_id: lodash,
+        on_branch: false,
+        on_baseline: true
+    }));
 
     // The baseline against itself: everything is on both.
-    let p = s.branch_presence("shop", "shop", "main", "main").await.unwrap();
+    let p = s
+        .branch_presence("shop", "shop", "main", "main")
+        .await
+        .unwrap();
     assert_eq!(p.len(), 4);
     assert!(p.iter().all(|x| x.on_branch && x.on_baseline));
     // Unknown application or target: nothing.
-    assert!(s.branch_presence("nope", "shop", "feature", "main").await.unwrap().is_empty());
-    assert!(s.branch_presence("shop", "nope", "feature", "main").await.unwrap().is_empty());
+    assert!(
+        s.branch_presence("nope", "shop", "feature", "main")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.branch_presence("shop", "nope", "feature", "main")
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Issues by id, any status, in id order.
     let ids = vec![id_of("c.py"), id_of("a.py"), id_of("b.py")];
