@@ -10,7 +10,7 @@ use crate::ingest::{IngestError, IngestOptions, IngestReport, ingest_path};
 use crate::risk::{feed_exploit_facts, input_of};
 use rampart_engine::policy::input::{
     ApplicationFacts, ComponentFacts, IssueFacts, LocationFacts, ObservationFacts, RiskFactorFacts,
-    RiskFacts, ScanFacts,
+    RiskFacts, ScanFacts, SlaFacts,
 };
 use rampart_engine::policy::{
     Change, PolicyError, PolicyInput, PolicyResult, PolicySet, PolicySource, default_bundle,

@@ -18,9 +18,9 @@ pub fn write(report: &GateReport) -> String {
             let mine: Vec<_> = f.results.iter().filter(|r| &r.package == package).collect();
             tests += 1;
             let name = format!("{} ({})", f.issue.title, f.issue.location);
-            let _ = write!(
+            let _ = writeln!(
                 cases,
-                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\">\n",
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\">",
                 escape(package.as_str()),
                 escape(name.as_str()),
                 escape(f.file().unwrap_or("")),

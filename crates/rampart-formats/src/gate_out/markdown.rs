@@ -30,6 +30,19 @@ pub fn cell(s: &str) -> String {
     out
 }
 
+/// Escapes text for a code span in a table cell: only backticks, pipes and line breaks matter
+/// there (GitHub tables honour `\|` inside code spans; nothing else is interpreted).
+pub fn code(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '`' => "'".to_string(),
+            '|' => "\\|".to_string(),
+            '\n' | '\r' => " ".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
 fn fix(f: &GateFinding) -> String {
     if f.fix_versions.is_empty() {
         "–".into()
@@ -54,12 +67,12 @@ pub fn write(report: &GateReport) -> String {
         md,
         "**{}** · target `{}` · branch `{}` against `{}`",
         cell(&report.application),
-        cell(&report.target),
-        cell(&report.branch),
-        cell(&report.baseline)
+        code(&report.target),
+        code(&report.branch),
+        code(&report.baseline)
     );
     if let Some(c) = &report.commit {
-        let _ = write!(md, " · commit `{}`", cell(c));
+        let _ = write!(md, " · commit `{}`", code(c));
     }
     let _ = writeln!(
         md,
@@ -77,10 +90,10 @@ pub fn write(report: &GateReport) -> String {
                 md,
                 "- **{}** (`{}`): {} — {} at `{}`",
                 cell(&r.policy),
-                cell(&r.file),
+                code(&r.file),
                 cell(&r.msg),
                 cell(&f.issue.title),
-                cell(&f.issue.location)
+                code(&f.issue.location)
             );
         }
         if denials.len() > MAX_ROWS {
@@ -112,7 +125,7 @@ pub fn write(report: &GateReport) -> String {
                 "| {} | {} | `{}` | {} | {} |",
                 f.issue.severity.as_str(),
                 cell(&f.issue.title),
-                cell(&f.issue.location),
+                code(&f.issue.location),
                 fix(f),
                 if policies.is_empty() {
                     "–".into()
@@ -139,7 +152,7 @@ pub fn write(report: &GateReport) -> String {
                 "| {} | {} | `{}` |",
                 f.issue.severity.as_str(),
                 cell(&f.issue.title),
-                cell(&f.issue.location)
+                code(&f.issue.location)
             );
         }
         if fixed.len() > MAX_ROWS {
@@ -172,4 +185,19 @@ pub fn write(report: &GateReport) -> String {
         cell(&report.tool_version)
     );
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_text_cannot_open_tags_or_break_tables() {
+        assert_eq!(
+            cell("<script>alert(1)</script> | *x*"),
+            "&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\*"
+        );
+        assert_eq!(code("a|b`c\nd"), "a\\|b'c d");
+        assert_eq!(code("src/my_file.py:3"), "src/my_file.py:3");
+    }
 }
