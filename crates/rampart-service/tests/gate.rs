@@ -197,7 +197,7 @@ async fn a_branch_that_only_fixes_passes_and_a_pre_existing_secret_is_not_judged
     // The secret lands on main; a later branch that still has it passes: not introduced.
     let mut o = opts("main", 2);
     o.baseline = "main".into();
-    run_gate(store.as_ref(), &[gitleaks.clone()], &o)
+    run_gate(store.as_ref(), std::slice::from_ref(&gitleaks), &o)
         .await
         .expect("main");
     let out = run_gate(store.as_ref(), &[gitleaks], &opts("feature/other", 3))
@@ -257,7 +257,7 @@ async fn kev_in_production_is_denied_and_outside_production_warned() {
 
     let mut o = GateOptions::new("petclinic", "feature/spring-upgrade");
     o.at = Some(datetime!(2026-11-27 11:00 UTC));
-    let out = run_gate(store.as_ref(), &[branch.clone()], &o)
+    let out = run_gate(store.as_ref(), std::slice::from_ref(&branch), &o)
         .await
         .expect("gate");
     let r = &out.report;
