@@ -15,6 +15,7 @@
 pub mod blobs;
 pub mod codec;
 pub mod context;
+pub mod dashboard;
 pub mod error;
 pub mod intel;
 pub mod jobs;
@@ -37,6 +38,11 @@ pub use types::*;
 // Business context, risk, triage and VEX (issue 5).
 pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
 pub use triage::TriageStore;
+// The web dashboard's read models (issue 7).
+pub use dashboard::{
+    AppCounts, ApplicationView, ComponentRow, DashboardCounts, DashboardStore, IssueFilter,
+    PostureDay, StreamRow, VulnerabilityHits,
+};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -50,7 +56,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
 #[async_trait]
 pub trait Store:
-    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + Send + Sync
+    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + DashboardStore + Send + Sync
 {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;

@@ -5,6 +5,7 @@
 mod blobs;
 mod context;
 mod correlation;
+mod dashboard;
 mod ingest;
 mod intel;
 mod jobs;
@@ -96,6 +97,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/postgres/0006_report_blobs.sql"),
+            ),
+            m(
+                13,
+                "posture",
+                include_str!("../../migrations/postgres/0013_posture.sql"),
             ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:

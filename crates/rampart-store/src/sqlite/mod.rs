@@ -3,6 +3,7 @@
 mod blobs;
 mod context;
 mod correlation;
+mod dashboard;
 mod ingest;
 mod intel;
 mod jobs;
@@ -66,6 +67,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/sqlite/0006_report_blobs.sql"),
+            ),
+            m(
+                13,
+                "posture",
+                include_str!("../../migrations/sqlite/0013_posture.sql"),
             ),
         ]),
         ignore_missing: false,

@@ -11,6 +11,7 @@ mod build;
 mod concurrency;
 mod context;
 mod correlation;
+mod dashboard;
 mod intel;
 mod jobs;
 mod lifecycle;
@@ -73,4 +74,7 @@ suite!(
     intel::inventories_and_digests,
     blobs::report_blobs_round_trip_and_release,
     blobs::progress_release_and_give_up,
+    dashboard::counts_and_issues_are_scoped,
+    dashboard::application_view_components_and_search,
+    dashboard::posture_is_recorded_and_backfilled,
 );
