@@ -20,6 +20,7 @@ pub mod intel;
 pub mod jobs;
 pub mod postgres;
 pub mod sqlite;
+pub mod summary;
 pub mod triage;
 pub mod types;
 
@@ -37,6 +38,8 @@ pub use types::*;
 // Business context, risk, triage and VEX (issue 5).
 pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
 pub use triage::TriageStore;
+// Summary tables behind the application list and the portfolio (issue 3).
+pub use summary::{SummaryStore, TeamSummary};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -50,7 +53,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
 #[async_trait]
 pub trait Store:
-    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + Send + Sync
+    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + SummaryStore + Send + Sync
 {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;

@@ -4,11 +4,13 @@
 
 mod blobs;
 mod context;
+mod copy;
 mod correlation;
 mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod summary;
 mod synthetic;
 mod triage;
 
@@ -96,6 +98,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/postgres/0006_report_blobs.sql"),
+            ),
+            m(
+                10,
+                "summaries",
+                include_str!("../../migrations/postgres/0010_summaries.sql"),
             ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:

@@ -8,6 +8,7 @@ mod intel;
 mod jobs;
 mod queries;
 mod raw;
+mod summary;
 mod triage;
 
 use crate::{Result, StoreError};
@@ -66,6 +67,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/sqlite/0006_report_blobs.sql"),
+            ),
+            m(
+                10,
+                "summaries",
+                include_str!("../../migrations/sqlite/0010_summaries.sql"),
             ),
         ]),
         ignore_missing: false,

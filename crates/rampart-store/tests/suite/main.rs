@@ -15,6 +15,7 @@ mod intel;
 mod jobs;
 mod lifecycle;
 mod queries;
+mod summaries;
 
 /// Instantiates each `module::test(&Backend)` once per backend, as `sqlite::test` and
 /// `postgres::test`.
@@ -73,4 +74,5 @@ suite!(
     intel::inventories_and_digests,
     blobs::report_blobs_round_trip_and_release,
     blobs::progress_release_and_give_up,
+    summaries::summaries_equal_a_recount,
 );
