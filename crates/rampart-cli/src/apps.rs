@@ -54,12 +54,15 @@ pub async fn run(db: &str, cmd: AppsCommand) -> Result<ExitCode> {
     match args.format {
         ListFormat::Json => print_json(&apps)?,
         ListFormat::Csv => {
-            println!("name,targets,scans,critical,high,medium,low,info,issues_total,last_scan");
+            println!(
+                "name,targets,scans,critical,high,medium,low,info,issues_total,last_scan,max_risk"
+            );
             for a in &apps {
                 let mut f = vec![a.name.clone(), a.targets.to_string(), a.scans.to_string()];
                 f.extend(a.open_by_severity.iter().map(u64::to_string));
                 f.push(a.issues_total.to_string());
                 f.push(a.last_scan.map(|t| t.to_string()).unwrap_or_default());
+                f.push(a.max_risk.to_string());
                 println!("{}", csv_line(&f));
             }
         }
@@ -73,11 +76,13 @@ pub async fn run(db: &str, cmd: AppsCommand) -> Result<ExitCode> {
                 "medium",
                 "low",
                 "info",
+                "max risk",
                 "last scan",
             ]);
             for a in &apps {
                 let mut row = vec![a.name.clone(), a.targets.to_string(), a.scans.to_string()];
                 row.extend(a.open_by_severity.iter().map(u64::to_string));
+                row.push(a.max_risk.to_string());
                 row.push(a.last_scan.map(short_time).unwrap_or_default());
                 t.add_row(row);
             }

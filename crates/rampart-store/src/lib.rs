@@ -21,6 +21,7 @@ pub mod intel;
 pub mod jobs;
 pub mod postgres;
 pub mod sqlite;
+pub mod summary;
 pub mod triage;
 pub mod types;
 
@@ -38,6 +39,8 @@ pub use types::*;
 // Business context, risk, triage and VEX (issue 5).
 pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
 pub use triage::TriageStore;
+// Summary tables behind the application list and the portfolio (issue 3).
+pub use summary::{SummaryStore, TeamSummary};
 // The web dashboard's read models (issue 7).
 pub use dashboard::{
     AppCounts, ApplicationView, ComponentRow, DashboardCounts, DashboardStore, IssueFilter,
@@ -56,7 +59,15 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
 #[async_trait]
 pub trait Store:
-    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + DashboardStore + Send + Sync
+    JobQueue
+    + ReportBlobs
+    + ContextStore
+    + TriageStore
+    + IntelStore
+    + SummaryStore
+    + DashboardStore
+    + Send
+    + Sync
 {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;

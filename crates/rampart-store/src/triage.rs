@@ -105,11 +105,14 @@ macro_rules! triage_store_impl {
             event: &str,
             detail: &str,
         ) -> $crate::Result<()> {
+            let before = super::summary::snapshot(&mut **tx, &[issue], true).await?;
             sqlx::query("UPDATE issues SET status = $1 WHERE id = $2")
                 .bind(status.as_str())
                 .bind(issue)
                 .execute(&mut **tx)
                 .await?;
+            let after = super::summary::snapshot(&mut **tx, &[issue], false).await?;
+            super::summary::apply(&mut **tx, $crate::summary::difference(&before, &after)).await?;
             sqlx::query("INSERT INTO issue_events (issue_id, scan_id, at, event, detail) VALUES ($1, NULL, $2, $3, $4)")
                 .bind(issue)
                 .bind(at)

@@ -133,7 +133,7 @@ pub struct IssueDetail {
 }
 
 /// An application with its counts.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApplicationSummary {
     /// Name.
     pub name: String,
@@ -148,10 +148,15 @@ pub struct ApplicationSummary {
     /// Last scan time.
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_scan: Option<OffsetDateTime>,
+    /// The highest risk score of an open (or reopened) issue; 0 without one.
+    pub max_risk: u8,
+    /// Open (or reopened) issues by risk band: band `b` holds risk `10b ..= 10b + 9` (band 9
+    /// also 100).
+    pub open_by_risk: [u64; 10],
 }
 
 /// Counts across all applications.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct PortfolioSummary {
     /// Applications.
     pub applications: u64,
@@ -169,4 +174,6 @@ pub struct PortfolioSummary {
     pub open_by_tool: Vec<(String, u64)>,
     /// Open issues reported by more than one tool.
     pub open_multi_tool: u64,
+    /// Open issues by risk band: band `b` holds risk `10b ..= 10b + 9` (band 9 also 100).
+    pub open_by_risk: [u64; 10],
 }

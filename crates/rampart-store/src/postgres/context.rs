@@ -122,20 +122,44 @@ impl ContextStore for PgStore {
 
     async fn set_risk(&self, scores: &[(i64, u8)]) -> Result<u64> {
         let mut changed = 0;
+        let mut delta = crate::summary::SummaryDelta::default();
         let mut tx = self.pool.begin().await?;
+        // One score per issue (the last given), in id order.
+        let scores: Vec<(i64, u8)> = scores
+            .iter()
+            .copied()
+            .collect::<std::collections::BTreeMap<i64, u8>>()
+            .into_iter()
+            .collect();
         for chunk in scores.chunks(CHUNK) {
             let ids: Vec<i64> = chunk.iter().map(|(id, _)| *id).collect();
             let risks: Vec<i16> = chunk.iter().map(|(_, r)| i16::from(*r)).collect();
-            changed += sqlx::query(
-                "UPDATE issues i SET risk = v.r FROM UNNEST($1::bigint[], $2::smallint[]) AS v(id, r)
-                 WHERE i.id = v.id AND i.risk <> v.r",
+            // The old and new risk band of each changed active issue, for the summaries.
+            for r in sqlx::query(
+                "WITH old AS (
+                     SELECT i.id, i.application_id, i.status, i.risk AS was, v.r
+                     FROM issues i JOIN UNNEST($1::bigint[], $2::smallint[]) AS v(id, r) ON i.id = v.id
+                     WHERE i.risk <> v.r ORDER BY i.id FOR UPDATE OF i),
+                 upd AS (UPDATE issues i SET risk = old.r FROM old WHERE i.id = old.id RETURNING 1)
+                 SELECT application_id, status IN ('open', 'reopened'), LEAST(was / 10, 9)::smallint,
+                        LEAST(r / 10, 9)::smallint, COUNT(*)
+                 FROM old GROUP BY 1, 2, 3, 4",
             )
             .bind(&ids)
             .bind(&risks)
-            .execute(&mut *tx)
+            .fetch_all(&mut *tx)
             .await?
-            .rows_affected();
+            {
+                let (app, active, n): (i64, bool, i64) =
+                    (r.try_get(0)?, r.try_get(1)?, r.try_get(4)?);
+                changed += n.max(0) as u64;
+                if active {
+                    *delta.risk.entry((app, r.try_get(2)?)).or_default() -= n;
+                    *delta.risk.entry((app, r.try_get(3)?)).or_default() += n;
+                }
+            }
         }
+        super::summary::apply(&mut tx, delta).await?;
         tx.commit().await?;
         Ok(changed)
     }

@@ -9,8 +9,10 @@
 //! `ON CONFLICT (application_id, key) DO NOTHING` and re-selected, so even a caller that keys
 //! observations with another target's name never creates a duplicate.
 
+use super::copy::BinaryRows;
 use super::corrupt;
 use crate::codec::{severity_to_db, status_from_db};
+use crate::summary::IngestTally;
 use crate::{IngestSession, Result, ScanEnd, ScanMeta};
 use async_trait::async_trait;
 use rampart_model::{IssueStatus, KeyedObservation, Lifecycle, Scan, ScanSummary, SeenTransition};
@@ -65,12 +67,18 @@ pub(crate) struct PgIngest {
     meta: ScanMeta,
     application_id: i64,
     target_id: i64,
+    /// This ingest created the target: no issue of it exists yet, so a batch's keys need no
+    /// lookup (a key repeated in a later batch, or created meanwhile by another ingest, is
+    /// caught by the insert's `ON CONFLICT` and read back then).
+    new_target: bool,
     scan_id: i64,
     streams: HashMap<String, StreamState>,
     seen_issues: HashSet<i64>,
     /// Observation rows this ingest inserted.
     rows_written: u64,
     summary: ScanSummary,
+    /// What this ingest changes in the summary tables.
+    tally: IngestTally,
     pool: PgPool,
 }
 
@@ -95,19 +103,24 @@ impl PgIngest {
             .bind(&meta.application)
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO targets (application_id, name) VALUES ($1, $2) ON CONFLICT (application_id, name) DO NOTHING",
+        let created: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO targets (application_id, name) VALUES ($1, $2) ON CONFLICT (application_id, name) DO NOTHING RETURNING id",
         )
         .bind(application_id)
         .bind(&meta.target)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        let target_id: i64 =
-            sqlx::query_scalar("SELECT id FROM targets WHERE application_id = $1 AND name = $2")
-                .bind(application_id)
-                .bind(&meta.target)
-                .fetch_one(&mut *tx)
-                .await?;
+        let new_target = created.is_some();
+        let target_id: i64 = match created {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar("SELECT id FROM targets WHERE application_id = $1 AND name = $2")
+                    .bind(application_id)
+                    .bind(&meta.target)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+        };
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(TARGET_LOCK_SPACE | target_id)
             .execute(&mut *tx)
@@ -149,11 +162,13 @@ impl PgIngest {
             meta,
             application_id,
             target_id,
+            new_target,
             scan_id,
             streams: HashMap::new(),
             seen_issues: HashSet::new(),
             rows_written: 0,
             summary: ScanSummary::default(),
+            tally: IngestTally::default(),
             pool: pool.clone(),
         })
     }
@@ -231,6 +246,17 @@ impl PgIngest {
             );
         }
         Ok(out)
+    }
+
+    /// Records, for the summaries, the state before this ingest of the existing issues `ids`
+    /// not recorded yet, and locks them until commit.
+    async fn record_before(&mut self, ids: impl IntoIterator<Item = i64>) -> Result<()> {
+        let ids = self.tally.unrecorded(ids);
+        if !ids.is_empty() {
+            let facts = super::summary::snapshot(&mut self.tx, &ids, true).await?;
+            self.tally.before.extend(facts);
+        }
+        Ok(())
     }
 
     /// Inserts one issue per key of `rows` (first observation names it); returns key → id of
@@ -363,10 +389,12 @@ impl PgIngest {
                 let (transition, new_status) = rules.on_seen(Some(row.status));
                 if transition == SeenTransition::Reopened {
                     reopened.push((row.id, new_status));
+                    self.tally.changed(row.id, Some(new_status.as_str()), None);
                 }
             }
             if let Some(w) = worst.get(key.as_str()).filter(|w| **w > row.severity) {
                 upgrades.push((row.id, *w));
+                self.tally.changed(row.id, None, Some(*w));
             }
         }
         reopened.sort_unstable_by_key(|r| r.0);
@@ -400,58 +428,39 @@ impl PgIngest {
         Ok(())
     }
 
-    /// Inserts the new statements of this batch.
+    /// Inserts the new statements of this batch with one binary `COPY` (no conflict is
+    /// possible and no id is needed back).
     async fn insert_observations(
         &mut self,
         pending: &[(i64, KeyedObservation)],
         issue_ids: &HashMap<String, i64>,
     ) -> Result<()> {
-        let n = pending.len();
-        let (mut issues, mut streams, mut hashes, mut tools) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
-        let (mut rules, mut sevs, mut locations, mut data) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
+        let bytes: usize = pending.iter().map(|(_, k)| k.json.len() + 160).sum();
+        let mut rows = BinaryRows::new(9, bytes);
         for (stream_id, ko) in pending {
             let issue_id = issue_ids
                 .get(&ko.key.hex)
                 .copied()
                 .ok_or_else(|| corrupt(format!("no issue for key {}", ko.key.hex)))?;
             let o = &ko.observation;
-            issues.push(issue_id);
-            streams.push(*stream_id);
-            hashes.push(ko.hash);
-            tools.push(o.tool.name.as_str());
-            rules.push(o.rule_id.as_str());
-            sevs.push(sev(o.severity.level));
-            locations.push(o.location.display());
-            data.push(ko.json.as_str());
+            self.tally.observed(issue_id, &o.tool.name);
+            rows.row()
+                .int8(issue_id)
+                .int8(*stream_id)
+                .int8(ko.hash)
+                .int8(self.scan_id)
+                .text(&o.tool.name)
+                .text(&o.rule_id)
+                .int2(sev(o.severity.level))
+                .text(&o.location.display())
+                .jsonb(&ko.json);
         }
-        sqlx::query(
-            "INSERT INTO observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data)
-             SELECT t.issue_id, t.stream_id, t.hash, $1, t.tool, t.rule_id, t.severity, t.location, t.data::jsonb
-             FROM UNNEST($2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::smallint[], $8::text[], $9::text[])
-                  AS t(issue_id, stream_id, hash, tool, rule_id, severity, location, data)",
+        rows.send(
+            &mut self.tx,
+            "COPY observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data) FROM STDIN (FORMAT binary)",
         )
-        .bind(self.scan_id)
-        .bind(&issues)
-        .bind(&streams)
-        .bind(&hashes)
-        .bind(&tools)
-        .bind(&rules)
-        .bind(&sevs)
-        .bind(&locations)
-        .bind(&data)
-        .execute(&mut *self.tx)
         .await?;
-        self.rows_written += n as u64;
+        self.rows_written += pending.len() as u64;
         Ok(())
     }
 }
@@ -560,7 +569,12 @@ impl IngestSession for PgIngest {
             let w = worst.entry(k.key.hex.as_str()).or_insert(s);
             *w = (*w).max(s);
         }
-        let existing = self.select_issues(&keys).await?;
+        let existing = if self.new_target {
+            HashMap::new()
+        } else {
+            self.select_issues(&keys).await?
+        };
+        self.record_before(existing.values().map(|r| r.id)).await?;
         let mut issue_ids: HashMap<String, i64> = HashMap::with_capacity(keys.len());
         self.touch_existing(&existing, &worst, &mut issue_ids, rules)
             .await?;
@@ -578,6 +592,17 @@ impl IngestSession for PgIngest {
             for id in inserted.values() {
                 self.seen_issues.insert(*id);
             }
+            for ko in &new_rows {
+                if let Some(id) = inserted.get(&ko.key.hex) {
+                    let o = &ko.observation;
+                    self.tally.created(
+                        *id,
+                        o.kind.as_str(),
+                        new_status.as_str(),
+                        sev(o.severity.level),
+                    );
+                }
+            }
             self.summary.new += inserted.len() as u64;
             // A key another transaction created meanwhile is an existing issue after all.
             let raced: Vec<String> = new_rows
@@ -588,6 +613,7 @@ impl IngestSession for PgIngest {
             issue_ids.extend(inserted);
             if !raced.is_empty() {
                 let raced = self.select_issues(&raced).await?;
+                self.record_before(raced.values().map(|r| r.id)).await?;
                 self.touch_existing(&raced, &worst, &mut issue_ids, rules)
                     .await?;
             }
@@ -612,6 +638,7 @@ impl IngestSession for PgIngest {
                 gone_prev.push(s.previous_scan.unwrap_or(self.scan_id));
             }
         }
+        self.record_before(gone.iter().map(|g| g.1)).await?;
         if !gone.is_empty() {
             let ids: Vec<i64> = gone.iter().map(|g| g.0).collect();
             sqlx::query(
@@ -635,6 +662,7 @@ impl IngestSession for PgIngest {
         .await?;
         let mut renamed_kept: HashSet<i64> = HashSet::new();
         for (dropped, kept) in renamed {
+            self.tally.dropped(dropped);
             self.summary.new = self.summary.new.saturating_sub(1);
             self.seen_issues.remove(&dropped);
             self.seen_issues.insert(kept);
@@ -703,6 +731,15 @@ impl IngestSession for PgIngest {
         .bind(&self.meta.report_sha256)
         .execute(&mut *self.tx)
         .await?;
+        // 4. The summaries, last: their rows stay locked only until the commit.
+        let after = super::summary::snapshot(&mut self.tx, &self.tally.to_read(), false).await?;
+        let mut delta = self.tally.delta(self.application_id, &after);
+        delta.scan(
+            self.application_id,
+            self.meta.ingested_at,
+            self.rows_written as i64,
+        );
+        super::summary::apply(&mut self.tx, delta).await?;
         let PgIngest {
             tx,
             meta,

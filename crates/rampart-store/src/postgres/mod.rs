@@ -4,12 +4,14 @@
 
 mod blobs;
 mod context;
+mod copy;
 mod correlation;
 mod dashboard;
 mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod summary;
 mod synthetic;
 mod triage;
 
@@ -97,6 +99,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/postgres/0006_report_blobs.sql"),
+            ),
+            m(
+                10,
+                "summaries",
+                include_str!("../../migrations/postgres/0010_summaries.sql"),
             ),
             m(
                 13,

@@ -99,11 +99,6 @@ fn literal_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     format!("({})", quoted.join(", "))
 }
 
-/// Slot `[critical, high, medium, low, info]` of a stored severity.
-fn severity_slot(sev: i16) -> usize {
-    4 - usize::try_from(sev.clamp(0, 4)).unwrap_or(0)
-}
-
 /// Builds the issue list query.
 fn issue_list_query(q: &IssueQuery) -> QueryBuilder<'static, Postgres> {
     let mut qb = QueryBuilder::<Postgres>::new(format!(
@@ -271,39 +266,7 @@ impl Store for PgStore {
     }
 
     async fn list_applications(&self) -> Result<Vec<ApplicationSummary>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.name,
-               (SELECT COUNT(*) FROM targets t WHERE t.application_id = a.id),
-               (SELECT COUNT(*) FROM scans s WHERE s.application_id = a.id),
-               (SELECT COUNT(*) FROM issues i WHERE i.application_id = a.id),
-               (SELECT MAX(s.ingested_at) FROM scans s WHERE s.application_id = a.id)
-             FROM applications a ORDER BY a.name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let counts = sqlx::query(&format!(
-            "SELECT i.application_id, i.severity, COUNT(*) FROM issues i WHERE {ACTIVE} GROUP BY 1, 2"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        let mut open: std::collections::HashMap<i64, [u64; 5]> = Default::default();
-        for c in counts {
-            let slot = severity_slot(c.try_get(1)?);
-            open.entry(c.try_get(0)?).or_default()[slot] = c.try_get::<i64, _>(2)?.max(0) as u64;
-        }
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let id: i64 = r.try_get(0)?;
-            out.push(ApplicationSummary {
-                name: r.try_get(1)?,
-                targets: r.try_get::<i64, _>(2)?.max(0) as u64,
-                scans: r.try_get::<i64, _>(3)?.max(0) as u64,
-                issues_total: r.try_get::<i64, _>(4)?.max(0) as u64,
-                open_by_severity: open.get(&id).copied().unwrap_or_default(),
-                last_scan: r.try_get(5)?,
-            });
-        }
-        Ok(out)
+        super::summary::list_applications(&self.pool).await
     }
 
     async fn list_scans(&self, application: Option<&str>, limit: u32) -> Result<Vec<Scan>> {
@@ -328,66 +291,7 @@ impl Store for PgStore {
     }
 
     async fn portfolio(&self) -> Result<PortfolioSummary> {
-        let count = |sql: &'static str| async move {
-            Ok::<u64, crate::StoreError>(
-                sqlx::query_scalar::<_, i64>(sql)
-                    .fetch_one(&self.pool)
-                    .await?
-                    .max(0) as u64,
-            )
-        };
-        let mut p = PortfolioSummary {
-            applications: count("SELECT COUNT(*) FROM applications").await?,
-            scans: count("SELECT COUNT(*) FROM scans").await?,
-            observations: count("SELECT COUNT(*) FROM observations").await?,
-            ..Default::default()
-        };
-        for r in sqlx::query("SELECT status, COUNT(*) FROM issues GROUP BY status ORDER BY status")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            p.issues_by_status
-                .push((r.try_get(0)?, r.try_get::<i64, _>(1)?.max(0) as u64));
-        }
-        for r in sqlx::query(&format!(
-            "SELECT i.severity, COUNT(*) FROM issues i WHERE {ACTIVE} GROUP BY 1"
-        ))
-        .fetch_all(&self.pool)
-        .await?
-        {
-            p.open_by_severity[severity_slot(r.try_get(0)?)] =
-                r.try_get::<i64, _>(1)?.max(0) as u64;
-        }
-        for r in sqlx::query(&format!(
-            "SELECT i.kind, COUNT(*) FROM issues i WHERE {ACTIVE} GROUP BY 1 ORDER BY 2 DESC, 1"
-        ))
-        .fetch_all(&self.pool)
-        .await?
-        {
-            p.open_by_kind
-                .push((r.try_get(0)?, r.try_get::<i64, _>(1)?.max(0) as u64));
-        }
-        // Active (tool, issue) pairs once: per-tool counts, and issues with more than one tool
-        // (a NULL tool marks that count). Hash aggregation, no COUNT(DISTINCT) sort.
-        let rows = sqlx::query(&format!(
-            "WITH d AS (SELECT DISTINCT o.tool, o.issue_id FROM observations o JOIN issues i ON i.id = o.issue_id
-                        WHERE {ACTIVE} AND o.last_scan_id IS NULL)
-             SELECT tool, COUNT(*) FROM d GROUP BY tool
-             UNION ALL
-             SELECT NULL, COUNT(*) FROM (SELECT issue_id FROM d GROUP BY issue_id HAVING COUNT(*) > 1) m"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        for r in rows {
-            let n = r.try_get::<i64, _>(1)?.max(0) as u64;
-            match r.try_get::<Option<String>, _>(0)? {
-                Some(tool) => p.open_by_tool.push((tool, n)),
-                None => p.open_multi_tool = n,
-            }
-        }
-        p.open_by_tool
-            .sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        Ok(p)
+        super::summary::portfolio(&self.pool).await
     }
 
     async fn open_issue_tools(&self, application: &str) -> Result<Vec<Vec<String>>> {

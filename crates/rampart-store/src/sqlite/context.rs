@@ -135,7 +135,39 @@ impl ContextStore for SqliteStore {
     async fn set_risk(&self, scores: &[(i64, u8)]) -> Result<u64> {
         let mut changed = 0;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // One score per issue (the last given), in id order.
+        let scores: Vec<(i64, u8)> = scores
+            .iter()
+            .copied()
+            .collect::<std::collections::BTreeMap<i64, u8>>()
+            .into_iter()
+            .collect();
+        let mut delta = crate::summary::SummaryDelta::default();
         for chunk in scores.chunks(CHUNK) {
+            // The summaries: the risk band of each active issue before and after.
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "SELECT id, application_id, risk FROM issues WHERE status IN ('open', 'reopened') AND id IN (",
+            );
+            let mut sep = qb.separated(", ");
+            for (id, _) in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            let new: HashMap<i64, u8> = chunk.iter().copied().collect();
+            for r in qb.build().fetch_all(&mut *tx).await? {
+                let (id, app, was): (i64, i64, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                let now = new.get(&id).map_or(was, |r| i64::from(*r));
+                if now != was {
+                    *delta
+                        .risk
+                        .entry((app, crate::summary::risk_band(was)))
+                        .or_default() -= 1;
+                    *delta
+                        .risk
+                        .entry((app, crate::summary::risk_band(now)))
+                        .or_default() += 1;
+                }
+            }
             let mut qb = QueryBuilder::<Sqlite>::new("WITH v(id, r) AS (");
             qb.push_values(chunk, |mut b, (id, r)| {
                 b.push_bind(*id).push_bind(i64::from(*r));
@@ -146,6 +178,7 @@ impl ContextStore for SqliteStore {
             );
             changed += qb.build().execute(&mut *tx).await?.rows_affected();
         }
+        super::summary::apply(&mut tx, delta).await?;
         tx.commit().await?;
         Ok(changed)
     }

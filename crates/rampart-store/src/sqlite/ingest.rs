@@ -5,6 +5,7 @@
 use super::corrupt;
 use super::raw::with_handle;
 use crate::codec::{join, pack_json, severity_to_db, status_from_db};
+use crate::summary::IngestTally;
 use crate::{IngestSession, Result, ScanEnd, ScanMeta};
 use async_trait::async_trait;
 use rampart_model::{IssueStatus, KeyedObservation, Lifecycle, Scan, ScanSummary, SeenTransition};
@@ -58,6 +59,8 @@ pub(crate) struct SqliteIngest {
     /// nobody else changes them until commit).
     issues: Option<HashMap<u128, IssueState>>,
     next_issue_id: i64,
+    /// What this ingest changes in the summary tables.
+    tally: IngestTally,
 }
 
 /// One statement of a batch that the stream's previous scan did not make.
@@ -157,6 +160,7 @@ impl SqliteIngest {
             summary: ScanSummary::default(),
             issues: None,
             next_issue_id: 0,
+            tally: IngestTally::default(),
         })
     }
 
@@ -236,6 +240,17 @@ impl SqliteIngest {
         .await?;
         self.next_issue_id = max.unwrap_or(0) + 1;
         self.issues = Some(index);
+        Ok(())
+    }
+
+    /// Records, for the summaries, the state before this ingest of the existing issues `ids`
+    /// not recorded yet.
+    async fn record_before(&mut self, ids: impl IntoIterator<Item = i64>) -> Result<()> {
+        let ids = self.tally.unrecorded(ids);
+        if !ids.is_empty() {
+            let facts = super::summary::snapshot(&mut self.tx, &ids, true).await?;
+            self.tally.before.extend(facts);
+        }
         Ok(())
     }
 
@@ -333,6 +348,32 @@ impl IngestSession for SqliteIngest {
         }
         self.issues = Some(index);
         self.summary.reopened += reopened.len() as u64;
+        // The summaries: existing issues as they were, new ones as they are written.
+        self.record_before(
+            pending
+                .iter()
+                .map(|p| p.issue_id)
+                .filter(|id| *id < first_new),
+        )
+        .await?;
+        let mut next_new = first_new;
+        for p in &pending {
+            if p.issue_id == next_new {
+                next_new += 1;
+                let o = &p.ko.observation;
+                let sev = severity_to_db(o.severity.level) as i16;
+                self.tally
+                    .created(p.issue_id, o.kind.as_str(), new_status.as_str(), sev);
+            }
+            self.tally.observed(p.issue_id, &p.ko.observation.tool.name);
+        }
+        for (id, status) in &reopened {
+            self.tally.changed(*id, Some(status.as_str()), None);
+        }
+        for (id, severity) in &upgrades {
+            self.tally.changed(*id, None, Some(*severity as i16));
+        }
+        self.tally.rows += pending.len() as i64;
         let reopen_events: Vec<(i64, &str, String)> = reopened
             .iter()
             .map(|(id, _)| {
@@ -438,6 +479,7 @@ impl IngestSession for SqliteIngest {
             .values()
             .map(|s| (s.id, s.previous_scan.unwrap_or(self.scan_id)))
             .collect();
+        self.record_before(gone.iter().map(|g| g.1)).await?;
         let mut by_stream: HashMap<i64, Vec<i64>> = HashMap::new();
         for (obs, _, stream) in &gone {
             by_stream.entry(*stream).or_default().push(*obs);
@@ -466,6 +508,7 @@ impl IngestSession for SqliteIngest {
         )
         .await?;
         for (dropped, kept) in renamed {
+            self.tally.dropped(dropped);
             self.summary.new = self.summary.new.saturating_sub(1);
             self.seen_issues.remove(&dropped);
             self.seen_issues.insert(kept);
@@ -575,6 +618,11 @@ impl IngestSession for SqliteIngest {
         .bind(&self.meta.report_sha256)
         .execute(&mut *self.tx)
         .await?;
+        // 4. The summaries.
+        let after = super::summary::snapshot(&mut self.tx, &self.tally.to_read(), false).await?;
+        let mut delta = self.tally.delta(self.application_id, &after);
+        delta.scan(self.application_id, now, self.tally.rows);
+        super::summary::apply(&mut self.tx, delta).await?;
         let SqliteIngest {
             tx,
             meta,

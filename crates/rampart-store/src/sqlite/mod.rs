@@ -9,6 +9,7 @@ mod intel;
 mod jobs;
 mod queries;
 mod raw;
+mod summary;
 mod triage;
 
 use crate::{Result, StoreError};
@@ -67,6 +68,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/sqlite/0006_report_blobs.sql"),
+            ),
+            m(
+                10,
+                "summaries",
+                include_str!("../../migrations/sqlite/0010_summaries.sql"),
             ),
             m(
                 13,

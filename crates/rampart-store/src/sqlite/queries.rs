@@ -258,42 +258,7 @@ impl Store for SqliteStore {
     }
 
     async fn list_applications(&self) -> Result<Vec<ApplicationSummary>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.name,
-               (SELECT COUNT(*) FROM targets t WHERE t.application_id = a.id),
-               (SELECT COUNT(*) FROM scans s WHERE s.application_id = a.id),
-               (SELECT COUNT(*) FROM issues i WHERE i.application_id = a.id),
-               (SELECT MAX(s.ingested_at) FROM scans s WHERE s.application_id = a.id)
-             FROM applications a ORDER BY a.name",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let counts = sqlx::query(
-            "SELECT application_id, severity, COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY application_id, severity",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let id: i64 = r.try_get(0)?;
-            let mut open = [0u64; 5];
-            for c in counts
-                .iter()
-                .filter(|c| c.try_get::<i64, _>(0).ok() == Some(id))
-            {
-                let sev: i64 = c.try_get(1)?;
-                open[4 - sev.clamp(0, 4) as usize] = c.try_get::<i64, _>(2)? as u64;
-            }
-            out.push(ApplicationSummary {
-                name: r.try_get(1)?,
-                targets: r.try_get::<i64, _>(2)? as u64,
-                scans: r.try_get::<i64, _>(3)? as u64,
-                issues_total: r.try_get::<i64, _>(4)? as u64,
-                open_by_severity: open,
-                last_scan: r.try_get(5)?,
-            });
-        }
-        Ok(out)
+        super::summary::list_applications(&self.pool).await
     }
 
     async fn list_scans(&self, application: Option<&str>, limit: u32) -> Result<Vec<Scan>> {
@@ -316,54 +281,7 @@ impl Store for SqliteStore {
     }
 
     async fn portfolio(&self) -> Result<PortfolioSummary> {
-        let mut p = PortfolioSummary {
-            applications: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM applications")
-                .fetch_one(&self.pool)
-                .await? as u64,
-            scans: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM scans")
-                .fetch_one(&self.pool)
-                .await? as u64,
-            observations: sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM observations")
-                .fetch_one(&self.pool)
-                .await? as u64,
-            ..Default::default()
-        };
-        for r in sqlx::query("SELECT status, COUNT(*) FROM issues GROUP BY status ORDER BY status")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            p.issues_by_status
-                .push((r.try_get(0)?, r.try_get::<i64, _>(1)? as u64));
-        }
-        for r in sqlx::query("SELECT severity, COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY severity")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            let sev: i64 = r.try_get(0)?;
-            p.open_by_severity[4 - sev.clamp(0, 4) as usize] = r.try_get::<i64, _>(1)? as u64;
-        }
-        for r in sqlx::query("SELECT kind, COUNT(*) FROM issues WHERE status IN ('open', 'reopened') GROUP BY kind ORDER BY 2 DESC, 1")
-            .fetch_all(&self.pool)
-            .await?
-        {
-            p.open_by_kind.push((r.try_get(0)?, r.try_get::<i64, _>(1)? as u64));
-        }
-        for r in sqlx::query(
-            "SELECT o.tool, COUNT(DISTINCT o.issue_id) FROM observations o JOIN issues i ON i.id = o.issue_id
-             WHERE i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL GROUP BY o.tool ORDER BY 2 DESC, 1",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        {
-            p.open_by_tool.push((r.try_get(0)?, r.try_get::<i64, _>(1)? as u64));
-        }
-        p.open_multi_tool = sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM (SELECT o.issue_id FROM observations o JOIN issues i ON i.id = o.issue_id
-             WHERE i.status IN ('open', 'reopened') AND o.last_scan_id IS NULL GROUP BY o.issue_id HAVING COUNT(DISTINCT o.tool) > 1)",
-        )
-        .fetch_one(&self.pool)
-        .await? as u64;
-        Ok(p)
+        super::summary::portfolio(&self.pool).await
     }
 
     async fn open_issue_tools(&self, application: &str) -> Result<Vec<Vec<String>>> {

@@ -233,6 +233,8 @@ pub async fn eight_writers_500_reports(b: &Backend) {
         .count();
     assert!(both > 0);
     assert_eq!(p.applications, 3);
+    // The summaries the concurrent writers kept with deltas equal a recount.
+    crate::summaries::assert_summaries_match(s, "eight concurrent writers").await;
     // Later, a single writer still sees a consistent store.
     let (mut rep, obs) = report(0);
     rep.at = at(REPORTS as i64);

@@ -16,6 +16,7 @@ mod intel;
 mod jobs;
 mod lifecycle;
 mod queries;
+mod summaries;
 
 /// Instantiates each `module::test(&Backend)` once per backend, as `sqlite::test` and
 /// `postgres::test`.
@@ -77,4 +78,5 @@ suite!(
     dashboard::counts_and_issues_are_scoped,
     dashboard::application_view_components_and_search,
     dashboard::posture_is_recorded_and_backfilled,
+    summaries::summaries_equal_a_recount,
 );
