@@ -32,7 +32,7 @@ impl AppCounts {
     }
 }
 
-/// The counts behind the portfolio overview, read in one pass over the open issues.
+/// The counts behind the portfolio overview, read from the summary tables (migration 0010).
 #[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
 pub struct DashboardCounts {
     /// Every visible application (with or without open issues), by name.
@@ -266,8 +266,12 @@ macro_rules! dashboard_common {
             pool: &sqlx::Pool<$db>,
             scope: &TeamScope,
         ) -> $crate::Result<DashboardCounts> {
+            // The highest open risk: one probe of `issues_app_active_risk` per application.
             let mut qb = QueryBuilder::<$db>::new(
-                "SELECT a.id, a.name, p.team FROM applications a LEFT JOIN app_profiles p ON p.application_id = a.id WHERE 1 = 1",
+                "SELECT a.id, a.name, p.team,
+                        (SELECT CAST(MAX(i.risk) AS BIGINT) FROM issues i
+                          WHERE i.application_id = a.id AND i.status IN ('open', 'reopened'))
+                 FROM applications a LEFT JOIN app_profiles p ON p.application_id = a.id WHERE 1 = 1",
             );
             push_scope(&mut qb, scope, "a.id");
             qb.push(" ORDER BY a.name");
@@ -279,29 +283,33 @@ macro_rules! dashboard_common {
                     name: r.try_get(1)?,
                     team: r.try_get(2)?,
                     open_by_severity: [0; 5],
-                    max_risk: 0,
+                    max_risk: r.try_get::<Option<i64>, _>(3)?.unwrap_or(0).clamp(0, 100) as u8,
                 });
             }
             let mut out = DashboardCounts::default();
-            // One pass over the open issues gives every count the overview shows.
+            // The summary tables (migration 0010) hold the counts: no pass over the issues.
             let mut qb = QueryBuilder::<$db>::new(
-                "SELECT CAST(i.application_id AS BIGINT), CAST(i.severity AS BIGINT), CAST(i.risk / 10 AS BIGINT),
-                        CAST(MAX(i.risk) AS BIGINT), COUNT(*)
-                 FROM issues i WHERE i.status IN ('open', 'reopened')",
+                "SELECT s.application_id, CAST(s.severity AS BIGINT), CAST(SUM(s.n) AS BIGINT)
+                 FROM summary_issues s WHERE s.status IN ('open', 'reopened') AND s.n <> 0",
             );
-            push_scope(&mut qb, scope, "i.application_id");
-            qb.push(" GROUP BY i.application_id, i.severity, i.risk / 10");
+            push_scope(&mut qb, scope, "s.application_id");
+            qb.push(" GROUP BY s.application_id, s.severity");
             for r in qb.build().fetch_all(pool).await? {
-                let (app, sev, band, max, n): (i64, i64, i64, i64, i64) =
-                    (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?);
-                let n = n as u64;
+                let (app, sev, n): (i64, i64, i64) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+                let n = n.max(0) as u64;
                 out.open_by_severity[severity_slot(sev)] += n;
-                out.risk_histogram[band.clamp(0, 9) as usize] += n;
                 if let Some(&k) = slot.get(&app) {
-                    let a = &mut apps[k];
-                    a.open_by_severity[severity_slot(sev)] += n;
-                    a.max_risk = a.max_risk.max(max.clamp(0, 100) as u8);
+                    apps[k].open_by_severity[severity_slot(sev)] += n;
                 }
+            }
+            let mut qb = QueryBuilder::<$db>::new(
+                "SELECT CAST(s.band AS BIGINT), CAST(SUM(s.n) AS BIGINT) FROM summary_risk s WHERE s.n <> 0",
+            );
+            push_scope(&mut qb, scope, "s.application_id");
+            qb.push(" GROUP BY s.band");
+            for r in qb.build().fetch_all(pool).await? {
+                let (band, n): (i64, i64) = (r.try_get(0)?, r.try_get(1)?);
+                out.risk_histogram[band.clamp(0, 9) as usize] += n.max(0) as u64;
             }
             out.applications = apps;
             Ok(out)
