@@ -12,6 +12,7 @@
 //! This crate must never parse reports, score risk or decide lifecycle rules: it applies the
 //! [`Lifecycle`] it is given.
 
+pub mod auth;
 pub mod blobs;
 pub mod codec;
 pub mod context;
@@ -37,6 +38,10 @@ pub use types::*;
 // Business context, risk, triage and VEX (issue 5).
 pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
 pub use triage::TriageStore;
+// Users, teams, API tokens and sessions (issue 7).
+pub use auth::{
+    AuthStore, NewToken, Principal, SessionInfo, TeamRow, TokenRow, UserCredentials, UserRow,
+};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -47,10 +52,11 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Rampart's persistent state. Implemented for SQLite and PostgreSQL; callers never know which.
 /// The job queue's methods ([`JobQueue`]) are part of it, and so are business context, risk
-/// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
+/// and VEX ([`ContextStore`]), triage ([`TriageStore`]), intelligence ([`IntelStore`]) and
+/// users, teams, tokens and sessions ([`AuthStore`]).
 #[async_trait]
 pub trait Store:
-    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + Send + Sync
+    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + AuthStore + Send + Sync
 {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;

@@ -5,6 +5,7 @@
 //! server is unreachable the PostgreSQL runs are skipped with a notice, unless
 //! `RAMPART_REQUIRE_POSTGRES=1` (CI), which makes them fail.
 
+mod auth;
 mod backend;
 mod blobs;
 mod build;
@@ -73,4 +74,7 @@ suite!(
     intel::inventories_and_digests,
     blobs::report_blobs_round_trip_and_release,
     blobs::progress_release_and_give_up,
+    auth::users_teams_and_memberships,
+    auth::tokens_revoke_and_expire,
+    auth::sessions_end_on_logout_expiry_and_disable,
 );
