@@ -12,6 +12,7 @@
 //! This crate must never parse reports, score risk or decide lifecycle rules: it applies the
 //! [`Lifecycle`] it is given.
 
+pub mod auth;
 pub mod blobs;
 pub mod codec;
 pub mod context;
@@ -39,6 +40,10 @@ pub use types::*;
 // Business context, risk, triage and VEX (issue 5).
 pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
 pub use triage::TriageStore;
+// Users, teams, API tokens and sessions (issue 7).
+pub use auth::{
+    AuthStore, NewToken, Principal, SessionInfo, TeamRow, TokenRow, UserCredentials, UserRow,
+};
 // Summary tables behind the application list and the portfolio (issue 3).
 pub use summary::{SummaryStore, TeamSummary};
 // The web dashboard's read models (issue 7).
@@ -56,7 +61,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Rampart's persistent state. Implemented for SQLite and PostgreSQL; callers never know which.
 /// The job queue's methods ([`JobQueue`]) are part of it, and so are business context, risk
-/// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
+/// and VEX ([`ContextStore`]), triage ([`TriageStore`]), intelligence ([`IntelStore`]) and
+/// users, teams, tokens and sessions ([`AuthStore`]).
 #[async_trait]
 pub trait Store:
     JobQueue
@@ -65,6 +71,7 @@ pub trait Store:
     + TriageStore
     + IntelStore
     + SummaryStore
+    + AuthStore
     + DashboardStore
     + Send
     + Sync

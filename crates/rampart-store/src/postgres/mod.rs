@@ -2,6 +2,7 @@
 //! processes share one database; ingests into one target are serialized with a transaction-level
 //! advisory lock, ingests into different targets run in parallel.
 
+mod auth;
 mod blobs;
 mod context;
 mod copy;
@@ -99,6 +100,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/postgres/0006_report_blobs.sql"),
+            ),
+            m(
+                9,
+                "auth",
+                include_str!("../../migrations/postgres/0009_auth.sql"),
             ),
             m(
                 10,

@@ -1,5 +1,6 @@
 //! The SQLite store: the embedded default (one file, WAL, one writer at a time).
 
+mod auth;
 mod blobs;
 mod context;
 mod correlation;
@@ -68,6 +69,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/sqlite/0006_report_blobs.sql"),
+            ),
+            m(
+                9,
+                "auth",
+                include_str!("../../migrations/sqlite/0009_auth.sql"),
             ),
             m(
                 10,

@@ -5,6 +5,7 @@
 //! server is unreachable the PostgreSQL runs are skipped with a notice, unless
 //! `RAMPART_REQUIRE_POSTGRES=1` (CI), which makes them fail.
 
+mod auth;
 mod backend;
 mod blobs;
 mod build;
@@ -79,4 +80,7 @@ suite!(
     dashboard::application_view_components_and_search,
     dashboard::posture_is_recorded_and_backfilled,
     summaries::summaries_equal_a_recount,
+    auth::users_teams_and_memberships,
+    auth::tokens_revoke_and_expire,
+    auth::sessions_end_on_logout_expiry_and_disable,
 );
