@@ -16,6 +16,7 @@ mod jobs;
 mod output;
 mod risk;
 mod serve;
+mod serve_demo;
 mod tools;
 mod triage;
 mod vex;

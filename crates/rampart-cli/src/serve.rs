@@ -31,6 +31,9 @@ pub struct ServeArgs {
     /// Run queued jobs in this process: auto (on SQLite), on, off (RAMPART_JOBS).
     #[arg(long)]
     jobs: Option<String>,
+    /// Do not load the demo portfolio into an empty SQLite store (RAMPART_DEMO=off).
+    #[arg(long)]
+    no_demo: bool,
 }
 
 impl ServeArgs {
@@ -66,6 +69,8 @@ impl ServeArgs {
 pub async fn run(db: &str, args: ServeArgs) -> Result<ExitCode> {
     let config = args.config()?;
     let store = open_store(db).await?;
+    let welcome = crate::serve_demo::bootstrap(store.as_ref(), db, !args.no_demo).await?;
+    crate::serve_demo::spawn_posture(store.clone());
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -89,6 +94,7 @@ pub async fn run(db: &str, args: ServeArgs) -> Result<ExitCode> {
     let state = AppState::new(store, config);
     let app = rampart_server::router(state);
     let addr = listener.local_addr()?;
+    welcome.print();
     eprintln!("Rampart is serving http://{addr}/");
     tracing::info!(%addr, jobs_in_process = run_jobs, "serving");
     let mut signals = Signals::new()?;

@@ -18,13 +18,19 @@ pub async fn record(store: &dyn Store, now: OffsetDateTime) -> Result<u64, Store
 
 /// Estimates each of the `days` days before today that has no record (the end of each day
 /// is the moment counted). Returns the rows written.
-pub async fn backfill(store: &dyn Store, now: OffsetDateTime, days: i64) -> Result<u64, StoreError> {
+pub async fn backfill(
+    store: &dyn Store,
+    now: OffsetDateTime,
+    days: i64,
+) -> Result<u64, StoreError> {
     let today = now.to_offset(time::UtcOffset::UTC).date();
     let list: Vec<(String, OffsetDateTime)> = (1..=days)
         .rev()
         .map(|k| {
             let d = today - Duration::days(k);
-            let end = (d + Duration::days(1)).with_time(Time::MIDNIGHT).assume_utc();
+            let end = (d + Duration::days(1))
+                .with_time(Time::MIDNIGHT)
+                .assume_utc();
             (day_of(end - Duration::seconds(1)), end)
         })
         .collect();
@@ -37,7 +43,13 @@ mod tests {
 
     #[test]
     fn days_are_utc_dates() {
-        assert_eq!(day_of(time::macros::datetime!(2026-11-27 23:59:59 UTC)), "2026-11-27");
-        assert_eq!(day_of(time::macros::datetime!(2026-01-02 00:00 UTC)), "2026-01-02");
+        assert_eq!(
+            day_of(time::macros::datetime!(2026-11-27 23:59:59 UTC)),
+            "2026-11-27"
+        );
+        assert_eq!(
+            day_of(time::macros::datetime!(2026-01-02 00:00 UTC)),
+            "2026-01-02"
+        );
     }
 }

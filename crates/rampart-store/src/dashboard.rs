@@ -577,8 +577,8 @@ macro_rules! dashboard_common {
                 .collect()
         }
 
-        /// `SELECT day, application, counts by severity` over `applications a` joined with the
-        /// issues `i` the join condition `on` admits.
+        /// `INSERT` into `posture_daily` of day `$1` and, per application, the counts by
+        /// severity of the issues `i` the join condition `on` admits.
         fn posture_select(on: &str) -> String {
             format!(
                 "INSERT INTO posture_daily (day, application_id, critical, high, medium, low, info)
@@ -600,11 +600,20 @@ macro_rules! dashboard_common {
                 .bind(day)
                 .execute(&mut *tx)
                 .await?;
-            let n = sqlx::query(&posture_select("i.status IN ('open', 'reopened')"))
-                .bind(day)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+            // Today's counts are in the summary tables (migration 0010): no pass over the issues.
+            let n = sqlx::query(
+                "INSERT INTO posture_daily (day, application_id, critical, high, medium, low, info)
+                 SELECT CAST($1 AS TEXT), a.id,
+                   COALESCE(SUM(CASE WHEN s.severity = 4 THEN s.n ELSE 0 END), 0), COALESCE(SUM(CASE WHEN s.severity = 3 THEN s.n ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN s.severity = 2 THEN s.n ELSE 0 END), 0), COALESCE(SUM(CASE WHEN s.severity = 1 THEN s.n ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN s.severity = 0 THEN s.n ELSE 0 END), 0)
+                 FROM applications a LEFT JOIN summary_issues s ON s.application_id = a.id AND s.status IN ('open', 'reopened')
+                 GROUP BY a.id",
+            )
+            .bind(day)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             tx.commit().await?;
             Ok(n)
         }
