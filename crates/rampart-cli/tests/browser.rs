@@ -149,7 +149,7 @@ fn dashboard_in_headless_chromium() {
         .env("RAMPART_PASSWORD", &password)
         .env("RAMPART_CHROMIUM", chromium().unwrap())
         .env("RAMPART_SCREENSHOTS", &shots)
-        .env("RAMPART_SEARCH_CVE", "CVE-2021-44228")
+        .env("RAMPART_SEARCH_CVE", "CVE-2023-26136")
         .output()
         .expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -190,6 +190,7 @@ async fn render(
             why: rampart_service::explain::why_merged(&o.observation, &i.key),
         })
         .collect();
+    // Triage decisions are events of the history already (`triaged`, `untriaged`).
     let mut history: Vec<(OffsetDateTime, EventView)> = detail
         .events
         .iter()
@@ -209,17 +210,6 @@ async fn render(
             )
         })
         .collect();
-    for d in &triage {
-        history.push((
-            d.at,
-            EventView {
-                at: when(d.at),
-                event: "triage".into(),
-                class: "triage".into(),
-                detail: format!("{} by {}: {}", status_label(d.status), d.actor, d.reason),
-            },
-        ));
-    }
     history.sort_by_key(|(at, _)| *at);
     let decisions: Vec<DecisionView> = triage
         .iter()
