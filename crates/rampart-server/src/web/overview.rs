@@ -18,6 +18,8 @@ use time::{Duration, OffsetDateTime};
 const TREND_DAYS: i64 = 90;
 /// Top risks shown.
 const TOP: u32 = 12;
+/// Applications and teams listed (worst first); the applications page lists every one.
+const LISTED: usize = 15;
 
 /// A team's line.
 pub struct TeamRow {
@@ -45,7 +47,9 @@ struct Overview {
     trend_chart: String,
     table: IssueTable,
     apps: Vec<AppRow>,
+    apps_more: usize,
     teams: Vec<TeamRow>,
+    teams_more: usize,
 }
 
 /// The overview page.
@@ -94,6 +98,12 @@ pub async fn page(
     }
     let mut teams: Vec<TeamRow> = teams.into_values().collect();
     teams.sort_by(|a, b| b.counts[0].cmp(&a.counts[0]).then(b.open.cmp(&a.open)));
+    let (apps_more, teams_more) = (
+        apps.len().saturating_sub(LISTED),
+        teams.len().saturating_sub(LISTED),
+    );
+    apps.truncate(LISTED);
+    teams.truncate(LISTED);
 
     let (trend_delta, trend_from) = delta(&trend, counts.open(), &day(now - Duration::days(30)));
     let page = Overview {
@@ -125,7 +135,9 @@ pub async fn page(
             ..IssueTable::of(&top, true)
         },
         apps,
+        apps_more,
         teams,
+        teams_more,
     };
     Ok(Html(page.render()?))
 }
