@@ -20,6 +20,7 @@ pub mod error;
 pub mod intel;
 pub mod jobs;
 pub mod postgres;
+pub mod scoped;
 pub mod sqlite;
 pub mod triage;
 pub mod types;
@@ -38,10 +39,11 @@ pub use types::*;
 // Business context, risk, triage and VEX (issue 5).
 pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
 pub use triage::TriageStore;
-// Users, teams, API tokens and sessions (issue 7).
+// Users, teams, API tokens and sessions; reads filtered by team (issue 7).
 pub use auth::{
     AuthStore, NewToken, Principal, SessionInfo, TeamRow, TokenRow, UserCredentials, UserRow,
 };
+pub use scoped::{ComponentUse, InventorySummary, ScopedApplication, ScopedReads};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -53,10 +55,18 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// Rampart's persistent state. Implemented for SQLite and PostgreSQL; callers never know which.
 /// The job queue's methods ([`JobQueue`]) are part of it, and so are business context, risk
 /// and VEX ([`ContextStore`]), triage ([`TriageStore`]), intelligence ([`IntelStore`]) and
-/// users, teams, tokens and sessions ([`AuthStore`]).
+/// users, teams, tokens and sessions ([`AuthStore`]) and reads filtered by team ([`ScopedReads`]).
 #[async_trait]
 pub trait Store:
-    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + AuthStore + Send + Sync
+    JobQueue
+    + ReportBlobs
+    + ContextStore
+    + TriageStore
+    + IntelStore
+    + AuthStore
+    + ScopedReads
+    + Send
+    + Sync
 {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;

@@ -10,6 +10,7 @@ mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod scoped;
 mod synthetic;
 mod triage;
 

@@ -9,6 +9,7 @@ mod intel;
 mod jobs;
 mod queries;
 mod raw;
+mod scoped;
 mod triage;
 
 use crate::{Result, StoreError};
