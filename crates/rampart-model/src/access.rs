@@ -6,10 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The applications a caller may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The applications a caller may see. The default, `All`, is what local CLI use sees; the
+/// server always sets the caller's scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TeamScope {
     /// Every application (administrators and local CLI use).
+    #[default]
     All,
     /// Only applications owned by one of these teams. Empty: nothing at all.
     Teams(Vec<String>),

@@ -3,7 +3,7 @@
 //!
 //! Every read takes the caller's [`TeamScope`] and filters in SQL (`push_scope`): a caller never
 //! receives a row of an application its teams do not own, and a hidden application or issue
-//! reads as absent. Written once for both backends (`dashboard_common!`), expanded in
+//! reads as absent (`scoped::push_scope`, the same filter as the API's reads). Written once for both backends (`dashboard_common!`), expanded in
 //! `sqlite/dashboard.rs` and `postgres/dashboard.rs`.
 
 use crate::Result;
@@ -238,29 +238,10 @@ macro_rules! dashboard_common {
             AppCounts, ApplicationView, ComponentRow, DashboardCounts, IssueFilter, PostureDay,
             StreamRow, in_order, like_escape, severity_slot,
         };
+        use $crate::scoped::push_scope;
         use rampart_model::TeamScope;
         use sqlx::{QueryBuilder, Row};
         use time::OffsetDateTime;
-
-        /// `AND <column> IN (applications of the scope's teams)`; nothing for `All`.
-        pub(crate) fn push_scope(qb: &mut QueryBuilder<'_, $db>, scope: &TeamScope, column: &str) {
-            match scope {
-                TeamScope::All => {}
-                TeamScope::Teams(teams) if teams.is_empty() => {
-                    qb.push(" AND 1 = 0");
-                }
-                TeamScope::Teams(teams) => {
-                    qb.push(" AND ")
-                        .push(column)
-                        .push(" IN (SELECT application_id FROM app_profiles WHERE team IN (");
-                    let mut sep = qb.separated(", ");
-                    for t in teams {
-                        sep.push_bind(t.clone());
-                    }
-                    qb.push("))");
-                }
-            }
-        }
 
         pub(super) async fn dashboard_counts(
             pool: &sqlx::Pool<$db>,

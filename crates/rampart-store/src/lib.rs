@@ -21,6 +21,7 @@ pub mod error;
 pub mod intel;
 pub mod jobs;
 pub mod postgres;
+pub mod scoped;
 pub mod sqlite;
 pub mod summary;
 pub mod triage;
@@ -40,10 +41,11 @@ pub use types::*;
 // Business context, risk, triage and VEX (issue 5).
 pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
 pub use triage::TriageStore;
-// Users, teams, API tokens and sessions (issue 7).
+// Users, teams, API tokens and sessions; reads filtered by team (issue 7).
 pub use auth::{
     AuthStore, NewToken, Principal, SessionInfo, TeamRow, TokenRow, UserCredentials, UserRow,
 };
+pub use scoped::{ComponentUse, InventorySummary, ScopedApplication, ScopedReads};
 // Summary tables behind the application list and the portfolio (issue 3).
 pub use summary::{SummaryStore, TeamSummary};
 // The web dashboard's read models (issue 7).
@@ -62,7 +64,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// Rampart's persistent state. Implemented for SQLite and PostgreSQL; callers never know which.
 /// The job queue's methods ([`JobQueue`]) are part of it, and so are business context, risk
 /// and VEX ([`ContextStore`]), triage ([`TriageStore`]), intelligence ([`IntelStore`]) and
-/// users, teams, tokens and sessions ([`AuthStore`]).
+/// users, teams, tokens and sessions ([`AuthStore`]) and reads filtered by team ([`ScopedReads`]).
 #[async_trait]
 pub trait Store:
     JobQueue
@@ -72,6 +74,7 @@ pub trait Store:
     + IntelStore
     + SummaryStore
     + AuthStore
+    + ScopedReads
     + DashboardStore
     + Send
     + Sync

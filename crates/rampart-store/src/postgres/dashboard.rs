@@ -24,7 +24,7 @@ async fn vulnerability_issue_ids(
         "SELECT i.id FROM issues i WHERE EXISTS (SELECT 1 FROM unnest(i.vuln_ids) v WHERE UPPER(v) = ANY(",
     );
     qb.push_bind(upper).push("))");
-    common::push_scope(&mut qb, scope, "i.application_id");
+    crate::scoped::push_scope(&mut qb, scope, "i.application_id");
     qb.push(" ORDER BY i.risk DESC, i.id DESC LIMIT ")
         .push_bind(i64::from(limit));
     Ok(qb

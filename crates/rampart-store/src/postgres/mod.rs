@@ -12,6 +12,7 @@ mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod scoped;
 mod summary;
 mod synthetic;
 mod triage;

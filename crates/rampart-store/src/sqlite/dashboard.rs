@@ -27,7 +27,7 @@ async fn vulnerability_issue_ids(
             .push(") > 0");
     }
     qb.push(")");
-    common::push_scope(&mut qb, scope, "i.application_id");
+    crate::scoped::push_scope(&mut qb, scope, "i.application_id");
     qb.push(" ORDER BY i.risk DESC, i.id DESC LIMIT ")
         .push_bind(i64::from(limit));
     Ok(qb

@@ -10,6 +10,7 @@ mod intel;
 mod jobs;
 mod queries;
 mod raw;
+mod scoped;
 mod summary;
 mod triage;
 

@@ -17,6 +17,7 @@ mod intel;
 mod jobs;
 mod lifecycle;
 mod queries;
+mod scoped;
 mod summaries;
 
 /// Instantiates each `module::test(&Backend)` once per backend, as `sqlite::test` and
@@ -83,4 +84,7 @@ suite!(
     auth::users_teams_and_memberships,
     auth::tokens_revoke_and_expire,
     auth::sessions_end_on_logout_expiry_and_disable,
+    scoped::scope_filters_every_read,
+    scoped::keyset_pages_follow_risk_order,
+    scoped::inventories_and_package_uses_by_team,
 );
