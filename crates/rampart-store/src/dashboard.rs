@@ -1,10 +1,10 @@
 //! The web dashboard's read models (issue 7): portfolio counts, the posture trend, an
 //! application's coverage and components, searches by component or vulnerability id.
 //!
-//! Every read takes the caller's [`TeamScope`] and filters in SQL (`push_scope`): a caller never
-//! receives a row of an application its teams do not own, and a hidden application or issue
-//! reads as absent (`scoped::push_scope`, the same filter as the API's reads). Written once for both backends (`dashboard_common!`), expanded in
-//! `sqlite/dashboard.rs` and `postgres/dashboard.rs`.
+//! Every read takes the caller's [`TeamScope`] and filters in SQL (`scoped::push_scope`, the
+//! same filter as the API's reads): a caller never receives a row of an application its teams
+//! do not own, and a hidden application or issue reads as absent. Written once for both
+//! backends (`dashboard_common!`), expanded in `sqlite/dashboard.rs` and `postgres/dashboard.rs`.
 
 use crate::Result;
 use async_trait::async_trait;

@@ -217,7 +217,9 @@ macro_rules! scoped_reads_impl {
                        (SELECT COUNT(*) FROM targets t WHERE t.application_id = a.id),
                        (SELECT COUNT(*) FROM scans s WHERE s.application_id = a.id),
                        (SELECT COUNT(*) FROM issues i WHERE i.application_id = a.id),
-                       (SELECT MAX(s.ingested_at) FROM scans s WHERE s.application_id = a.id)
+                       (SELECT MAX(s.ingested_at) FROM scans s WHERE s.application_id = a.id),
+                       (SELECT CAST(MAX(i.risk) AS BIGINT) FROM issues i
+                         WHERE i.application_id = a.id AND i.status IN ('open', 'reopened'))
                      FROM applications a LEFT JOIN app_profiles p ON p.application_id = a.id WHERE 1 = 1",
                 );
                 if let Some(n) = name {
@@ -228,7 +230,8 @@ macro_rules! scoped_reads_impl {
                 let rows = qb.build().fetch_all(&self.pool).await?;
                 // Open issues by severity, for the same applications, in one grouped statement.
                 let mut cq = QueryBuilder::<$db>::new(
-                    "SELECT i.application_id, CAST(i.severity AS BIGINT), COUNT(*) FROM issues i
+                    "SELECT i.application_id, CAST(i.severity AS BIGINT),
+                            CAST(CASE WHEN i.risk >= 90 THEN 9 ELSE i.risk / 10 END AS BIGINT), COUNT(*) FROM issues i
                      WHERE i.status IN ('open', 'reopened')",
                 );
                 if let Some(n) = name {
@@ -237,12 +240,16 @@ macro_rules! scoped_reads_impl {
                         .push(")");
                 }
                 push_scope(&mut cq, scope, "i.application_id");
-                cq.push(" GROUP BY i.application_id, i.severity");
-                let mut open = std::collections::HashMap::<i64, [u64; 5]>::new();
+                cq.push(" GROUP BY 1, 2, 3");
+                // (by severity, by risk band) of each application.
+                let mut open = std::collections::HashMap::<i64, ([u64; 5], [u64; 10])>::new();
                 for c in cq.build().fetch_all(&self.pool).await? {
                     let sev: i64 = c.try_get::<i64, _>(1)?;
-                    open.entry(c.try_get(0)?).or_default()[4 - sev.clamp(0, 4) as usize] =
-                        c.try_get::<i64, _>(2)? as u64;
+                    let band: i64 = c.try_get::<i64, _>(2)?;
+                    let n = c.try_get::<i64, _>(3)? as u64;
+                    let e = open.entry(c.try_get(0)?).or_default();
+                    e.0[4 - sev.clamp(0, 4) as usize] += n;
+                    e.1[band.clamp(0, 9) as usize] += n;
                 }
                 rows.iter()
                     .map(|r| {
@@ -253,7 +260,9 @@ macro_rules! scoped_reads_impl {
                                 targets: r.try_get::<i64, _>(3)? as u64,
                                 scans: r.try_get::<i64, _>(4)? as u64,
                                 issues_total: r.try_get::<i64, _>(5)? as u64,
-                                open_by_severity: open.get(&id).copied().unwrap_or_default(),
+                                open_by_severity: open.get(&id).map(|o| o.0).unwrap_or_default(),
+                                open_by_risk: open.get(&id).map(|o| o.1).unwrap_or_default(),
+                                max_risk: r.try_get::<Option<i64>, _>(7)?.unwrap_or(0).clamp(0, 100) as u8,
                                 last_scan: r.try_get(6)?,
                             },
                             team: r.try_get(2)?,
