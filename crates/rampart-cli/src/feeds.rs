@@ -4,7 +4,7 @@ use crate::open_store;
 use anyhow::Result;
 use clap::{Args, Subcommand};
 use rampart_service::feeds::{FeedImportReport, import};
-use rampart_service::matching::{MatchReport, rematch};
+use rampart_service::matching::{MatchReport, Selection, rematch, rematch_selected};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -61,12 +61,15 @@ pub async fn run(db: &str, cmd: FeedsCommand) -> Result<ExitCode> {
     match cmd {
         FeedsCommand::Import(args) => {
             let report = import(store.as_ref(), &args.paths).await?;
-            let rematched =
-                if args.no_rematch || !(report.advisories_changed || report.exploitation_changed) {
-                    None
-                } else {
-                    Some(rematch(store.as_ref(), None, None, "feeds import").await?)
-                };
+            // Only inventories with a package a changed advisory names (before or after the
+            // change) can change their verdicts; KEV and EPSS change none (risk scoring reads
+            // them from the store).
+            let rematched = if args.no_rematch || !report.advisories_changed {
+                None
+            } else {
+                let changed = Selection::Packages(report.changed_packages.clone());
+                Some(rematch_selected(store.as_ref(), changed, None, "feeds import").await?)
+            };
             if args.json {
                 crate::output::print_json(&ImportOutput {
                     import: &report,

@@ -8,6 +8,7 @@ mod bench_api;
 mod bench_intel;
 mod bench_store;
 mod catalog;
+mod compliance;
 mod demo;
 mod eval;
 mod feeds;
@@ -18,6 +19,7 @@ mod output;
 mod risk;
 mod serve;
 mod serve_demo;
+mod sla;
 mod tools;
 mod triage;
 mod vex;
@@ -88,6 +90,11 @@ enum Command {
     /// API tokens: create (printed once), list, revoke.
     #[command(subcommand)]
     Tokens(access::TokensCommand),
+    /// Remediation SLAs: due dates and breaches (`sla policy`: the policy in force).
+    Sla(sla::SlaArgs),
+    /// Compliance: frameworks and controls, and per-application pass / gap reports.
+    #[command(subcommand)]
+    Compliance(compliance::ComplianceCommand),
 }
 
 fn main() -> ExitCode {
@@ -145,6 +152,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Users(cmd) => access::run_users(&cli.db, cmd).await,
         Command::Teams(cmd) => access::run_teams(&cli.db, cmd).await,
         Command::Tokens(cmd) => access::run_tokens(&cli.db, cmd).await,
+        Command::Sla(args) => sla::run(&cli.db, args).await,
+        Command::Compliance(cmd) => compliance::run(&cli.db, cmd).await,
     }
 }
 

@@ -7,6 +7,7 @@
 //! every rule is tested with plain unit tests and gives the same answer twice.
 
 pub mod checks;
+pub mod compliance;
 pub mod correlate;
 pub mod lifecycle;
 pub mod overlap;
@@ -14,6 +15,7 @@ pub mod pairing;
 pub mod rename;
 pub mod risk;
 pub mod risk_input;
+pub mod sla;
 pub mod vex;
 pub mod weakness;
 

@@ -18,6 +18,9 @@ pub struct AliasGroups {
     size: Vec<usize>,
     /// For each root, the position of its group's canonical id.
     best: Vec<usize>,
+    /// For each root, the positions of its group's members (merged smaller into larger, so
+    /// [`AliasGroups::group`] reads a group without scanning every id).
+    members: Vec<Vec<usize>>,
 }
 
 /// Whether `a` is a better canonical id than `b`: CVEs first, then lexicographic order.
@@ -58,6 +61,7 @@ impl AliasGroups {
         self.parent.push(i);
         self.size.push(1);
         self.best.push(i);
+        self.members.push(vec![i]);
         Some(i)
     }
 
@@ -107,6 +111,10 @@ impl AliasGroups {
         if let Some(b) = self.best.get_mut(root) {
             *b = best;
         }
+        let moved = self.members.get_mut(child).map(std::mem::take);
+        if let (Some(moved), Some(m)) = (moved, self.members.get_mut(root)) {
+            m.extend(moved);
+        }
     }
 
     /// Adds a record's id and its `aliases`, all in one group.
@@ -141,9 +149,13 @@ impl AliasGroups {
         };
         let root = self.find(i);
         let canonical = self.best.get(root).copied().unwrap_or(root);
-        let mut rest: Vec<&str> = (0..self.ids.len())
-            .filter(|&j| j != canonical && self.find(j) == root)
-            .map(|j| self.id_at(j))
+        let mut rest: Vec<&str> = self
+            .members
+            .get(root)
+            .into_iter()
+            .flatten()
+            .filter(|&&j| j != canonical)
+            .map(|&j| self.id_at(j))
             .collect();
         rest.sort_unstable();
         let mut out = vec![self.id_at(canonical)];

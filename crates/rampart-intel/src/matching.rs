@@ -9,7 +9,8 @@ use std::collections::HashSet;
 use rampart_model::{Component, Inventory};
 
 use crate::ecosystem::{Base, PackageRef, from_purl, normalize_name};
-use crate::osv::{AdvisoryIndex, Affected, AffectedBy, Affectedness, Record, Unknown, affected};
+use crate::osv::compiled::Targets;
+use crate::osv::{AdvisoryIndex, Affected, AffectedBy, Affectedness, Record, Unknown};
 
 /// One component affected by one advisory.
 #[derive(Debug, Clone)]
@@ -68,10 +69,10 @@ pub fn affected_key(entry: &Affected) -> Option<(String, String)> {
     Some((base.osv_name().to_owned(), name))
 }
 
-fn version_of(component: &Component, p: &PackageRef) -> Option<String> {
+fn version_of<'c>(component: &'c Component, p: &'c PackageRef) -> Option<&'c str> {
     p.version
-        .clone()
-        .or_else(|| component.version.clone())
+        .as_deref()
+        .or(component.version.as_deref())
         .filter(|v| !v.trim().is_empty())
 }
 
@@ -80,8 +81,22 @@ pub fn match_components<'a>(
     index: &'a AdvisoryIndex,
     components: &[Component],
 ) -> MatchOutcome<'a> {
+    match_each(index, components)
+}
+
+/// Matches the components `components` yields (positions count from 0) against `index`. Each
+/// advisory entry is evaluated in its compiled form (parsed once per index), each component's
+/// version parsed once per scheme.
+pub fn match_each<'a, 'c>(
+    index: &'a AdvisoryIndex,
+    components: impl IntoIterator<Item = &'c Component>,
+) -> MatchOutcome<'a> {
     let mut out = MatchOutcome::default();
-    for (i, component) in components.iter().enumerate() {
+    // Per component: the first verdict that decides wins; an undecidable entry is reported only
+    // when no other entry of the same advisory decides. Reused across components.
+    let mut affected_by: Vec<&'a str> = Vec::new();
+    let mut undecided: Vec<(&'a str, Unknown)> = Vec::new();
+    for (i, component) in components.into_iter().enumerate() {
         let Some(p) = component.purl.as_deref().and_then(|u| from_purl(u).ok()) else {
             out.unmatchable += 1;
             continue;
@@ -90,38 +105,40 @@ pub fn match_components<'a>(
             out.unmatchable += 1;
             continue;
         };
-        // Per component: the first verdict that decides wins; an undecidable entry is reported
-        // only when no other entry of the same advisory decides.
-        let mut affected_by: HashSet<&str> = HashSet::new();
-        let mut undecided: Vec<MatchProblem> = Vec::new();
-        for (record, entry) in index.candidates(&p.ecosystem, p.advisory_name()) {
-            if affected_by.contains(record.id.as_str()) {
+        let mut targets = Targets::new(version);
+        affected_by.clear();
+        undecided.clear();
+        for c in index.compiled_candidates(&p.ecosystem, p.advisory_name()) {
+            let id = c.record.id.as_str();
+            if affected_by.contains(&id) {
                 continue;
             }
-            match affected(entry, &version) {
+            match c.compiled.evaluate(c.entry, &mut targets) {
                 Affectedness::Affected(by) => {
-                    affected_by.insert(record.id.as_str());
+                    affected_by.push(id);
                     out.matches.push(Match {
                         component: i,
-                        record,
-                        entry,
+                        record: c.record,
+                        entry: c.entry,
                         by,
                     });
                 }
                 Affectedness::NotAffected => {}
-                Affectedness::Unknown(reason) => undecided.push(MatchProblem {
-                    component: i,
-                    advisory: record.id.clone(),
-                    reason,
-                }),
+                Affectedness::Unknown(reason) => undecided.push((id, reason)),
             }
         }
-        let mut reported: HashSet<String> = HashSet::new();
-        for problem in undecided {
-            if !affected_by.contains(problem.advisory.as_str())
-                && reported.insert(problem.advisory.clone())
-            {
-                out.problems.push(problem);
+        let first = out.problems.len();
+        for (advisory, reason) in undecided.drain(..) {
+            let reported = out
+                .problems
+                .get(first..)
+                .is_some_and(|mine| mine.iter().any(|p| p.advisory == advisory));
+            if !affected_by.contains(&advisory) && !reported {
+                out.problems.push(MatchProblem {
+                    component: i,
+                    advisory: advisory.to_owned(),
+                    reason,
+                });
             }
         }
     }

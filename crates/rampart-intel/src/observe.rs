@@ -125,12 +125,58 @@ pub fn vuln_ids(record: &Record, groups: &AliasGroups) -> Vec<VulnId> {
     ids
 }
 
+/// What the observation of a match takes from its advisory alone: computed once per advisory
+/// when many components match it ([`observation_with`]).
+#[derive(Debug, Clone)]
+pub struct AdvisoryFacts {
+    severity: SeverityInfo,
+    cwes: Vec<u32>,
+    vuln_ids: Vec<VulnId>,
+    references: Vec<String>,
+}
+
+impl AdvisoryFacts {
+    /// The facts of `record`, with the ids of its alias group in `groups`.
+    pub fn new(record: &Record, groups: &AliasGroups) -> AdvisoryFacts {
+        AdvisoryFacts {
+            severity: severity(record),
+            cwes: record.cwe_ids(),
+            vuln_ids: vuln_ids(record, groups),
+            references: record
+                .references
+                .iter()
+                .map(|r| r.url.clone())
+                .filter(|u| !u.is_empty())
+                .take(20)
+                .collect(),
+        }
+    }
+}
+
 /// The observation of one match. `direct`: whether the component is a direct dependency
 /// (see [`crate::matching::directness`]).
 pub fn observation(
     m: &Match<'_>,
     component: &Component,
     groups: &AliasGroups,
+    intel: Option<VulnIntel>,
+    direct: Option<bool>,
+) -> Observation {
+    observation_with(
+        m,
+        component,
+        &AdvisoryFacts::new(m.record, groups),
+        intel,
+        direct,
+    )
+}
+
+/// [`observation`] with the advisory's facts computed beforehand (`facts` must be those of
+/// `m.record`).
+pub fn observation_with(
+    m: &Match<'_>,
+    component: &Component,
+    facts: &AdvisoryFacts,
     intel: Option<VulnIntel>,
     direct: Option<bool>,
 ) -> Observation {
@@ -189,16 +235,10 @@ pub fn observation(
             _ => String::new(),
         }
     ));
-    obs.severity = severity(record);
-    obs.cwes = record.cwe_ids();
-    obs.vuln_ids = vuln_ids(record, groups);
-    obs.references = record
-        .references
-        .iter()
-        .map(|r| r.url.clone())
-        .filter(|u| !u.is_empty())
-        .take(20)
-        .collect();
+    obs.severity = facts.severity.clone();
+    obs.cwes = facts.cwes.clone();
+    obs.vuln_ids = facts.vuln_ids.clone();
+    obs.references = facts.references.clone();
     obs.remediation =
         (!fixed.is_empty()).then(|| format!("Upgrade {name} to {}", fixed.join(" or ")));
     obs.tags = vec![format!("affected:{range}")];

@@ -24,11 +24,13 @@ async fn every_endpoint_by_role() {
     let Some(p) = portfolio().await else { return };
     let s = &p.server;
     let shop = p.shop_issue;
-    let inv = s
-        .store
-        .inventories_in(&rampart_model::TeamScope::All, Some("shop"))
-        .await
-        .unwrap()[0]
+    let inv = rampart_store::ScopedReads::inventories_in(
+        s.store.as_ref(),
+        &rampart_model::TeamScope::All,
+        Some("shop"),
+    )
+    .await
+    .unwrap()[0]
         .id;
     let triage_body =
         json!({"status": "false_positive", "reason": "test fixture, not shipped"}).to_string();
@@ -192,11 +194,13 @@ async fn another_teams_application_is_not_found_and_leaks_nothing() {
     let s = &p.server;
     let pay = Some(p.token("pay-read"));
     let shop_issue = p.shop_issue;
-    let inv = s
-        .store
-        .inventories_in(&rampart_model::TeamScope::All, Some("shop"))
-        .await
-        .unwrap()[0]
+    let inv = rampart_store::ScopedReads::inventories_in(
+        s.store.as_ref(),
+        &rampart_model::TeamScope::All,
+        Some("shop"),
+    )
+    .await
+    .unwrap()[0]
         .id;
 
     // Each of these exists but belongs to team web: the answer is the answer for something

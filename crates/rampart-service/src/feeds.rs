@@ -16,7 +16,7 @@ use rampart_intel::osv::{self, Format, Record};
 use rampart_model::{EpssScore, KevFacts};
 use rampart_store::{AdvisoryRow, CweRow, Store, StoreError};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -64,6 +64,11 @@ pub struct FeedImportReport {
     pub advisories_changed: bool,
     /// Whether KEV or EPSS changed.
     pub exploitation_changed: bool,
+    /// The packages (OSV ecosystem family, normalized name) that the new and updated
+    /// advisories name, in their stored and in their new versions: the inventories to re-match
+    /// ([`crate::matching::Selection::Packages`]).
+    #[serde(skip)]
+    pub changed_packages: Vec<(String, String)>,
     /// Problems, in reading order.
     pub problems: Vec<FeedProblem>,
     /// Wall time.
@@ -369,6 +374,7 @@ pub async fn import(store: &dyn Store, paths: &[PathBuf]) -> Result<FeedImportRe
         (r.report, outcome)
     });
     let mut written = FeedImportReport::default();
+    let mut changed_packages: HashSet<(String, String)> = HashSet::new();
     let mut store_error = None;
     while let Some(batch) = rx.recv().await {
         let result = match batch {
@@ -376,7 +382,10 @@ pub async fn import(store: &dyn Store, paths: &[PathBuf]) -> Result<FeedImportRe
                 written.advisories_new += counts.new;
                 written.advisories_updated += counts.updated;
                 written.advisories_withdrawn += counts.withdrawn;
-                store.put_advisories(rows).await
+                match changed_advisories(store, &rows, &mut changed_packages).await {
+                    Ok(()) => store.put_advisories(rows).await,
+                    Err(e) => Err(e),
+                }
             }
             Batch::Kev(entries) => store.put_kev(entries).await.map(|n| written.kev += n),
             Batch::Epss(scores) => store.put_epss(scores).await.map(|n| written.epss += n),
@@ -399,6 +408,9 @@ pub async fn import(store: &dyn Store, paths: &[PathBuf]) -> Result<FeedImportRe
     report.kev = written.kev;
     report.epss = written.epss;
     report.cwe = written.cwe;
+    let mut changed_packages: Vec<(String, String)> = changed_packages.into_iter().collect();
+    changed_packages.sort();
+    report.changed_packages = changed_packages;
     report.advisories_changed = report.advisories_new + report.advisories_updated > 0;
     report.exploitation_changed = report.kev + report.epss > 0;
     if report.advisories_changed {
@@ -408,6 +420,19 @@ pub async fn import(store: &dyn Store, paths: &[PathBuf]) -> Result<FeedImportRe
     }
     report.elapsed = started.elapsed();
     Ok(report)
+}
+
+/// Adds the packages `rows` name, and those their stored copies named (before they are
+/// replaced), to `packages`.
+async fn changed_advisories(
+    store: &dyn Store,
+    rows: &[AdvisoryRow],
+    packages: &mut HashSet<(String, String)>,
+) -> Result<(), StoreError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    packages.extend(store.advisory_packages_of(&ids).await?);
+    packages.extend(rows.iter().flat_map(|r| r.packages.iter().cloned()));
+    Ok(())
 }
 
 /// Rebuilds every alias group from the stored advisories that are not withdrawn; returns the

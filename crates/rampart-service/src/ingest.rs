@@ -187,6 +187,7 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         report_sha256: opts.expected_sha256.clone().unwrap_or_default(),
         ingested_at: opts.at.unwrap_or_else(OffsetDateTime::now_utc),
     };
+    let meta_copy = meta.clone();
     let mut session = store.begin_ingest(meta).await?;
     // What the application already knows, for pairing: read once per ingest, in chunks, into
     // the correlator's compact index, inside the write transaction (after its lock, so an
@@ -249,6 +250,7 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
                 break;
             }
         }
+        correlator
     });
 
     let rules = DefaultLifecycle;
@@ -260,7 +262,7 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         }
     }
     drop(rx);
-    keyer
+    let mut correlator = keyer
         .await
         .map_err(|e| IngestError::Invalid(format!("correlation thread failed: {e}")))?;
     let (outcome, sha) = parser
@@ -269,13 +271,32 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
     if let Some(e) = store_error {
         return Err(e.into());
     }
-    let outcome = outcome?;
+    let mut outcome = outcome?;
     if let Some(expected) = opts.expected_sha256.as_deref().filter(|e| *e != sha) {
         return Err(IngestError::Invalid(format!(
             "{file_name}: the report read back has SHA-256 {sha}, expected {expected}"
         )));
     }
-    let tools: Vec<String> = outcome.tools.iter().map(|t| t.name.clone()).collect();
+    let mut tools: Vec<String> = outcome.tools.iter().map(|t| t.name.clone()).collect();
+    // An SBOM: its inventory, matched, is written in this transaction (observations of tool
+    // `rampart`, then the inventory and its digest), so a failed ingest stores none of it.
+    let mut matching = None;
+    if let Some(inventory) = outcome.inventory.take() {
+        let m = crate::matching::match_sbom(store, &meta_copy, inventory).await?;
+        let mut batch = Vec::with_capacity(BATCH.min(m.observations.len()));
+        for o in m.observations {
+            batch.push(correlator.key(o));
+            if batch.len() >= BATCH {
+                session.write(std::mem::take(&mut batch), &rules).await?;
+            }
+        }
+        if !batch.is_empty() {
+            session.write(batch, &rules).await?;
+        }
+        let previous = session.put_inventory(m.inventory, &m.digest).await?;
+        tools.push(rampart_intel::observe::TOOL.to_owned());
+        matching = Some((m.report, previous != m.digest));
+    }
     let scan = session
         .finish(
             ScanEnd {
@@ -286,12 +307,19 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         )
         .await?;
     crate::risk::after_ingest(store, &scan).await?;
-    let matching = match outcome.inventory {
-        Some(inventory) => {
-            Some(crate::matching::store_and_match(store, opts, &scan, inventory).await?)
+    let matching = matching.map(|(mut report, changed)| {
+        if changed {
+            report.changed.push(crate::matching::TargetChange {
+                application: scan.application.clone(),
+                target: scan.target.clone(),
+                branch: scan.branch.clone(),
+                matches: report.matches,
+                summary: scan.summary.clone(),
+                scan_id: scan.id,
+            });
         }
-        None => None,
-    };
+        report
+    });
     Ok(IngestReport {
         file_name: file_name.to_string(),
         scan,

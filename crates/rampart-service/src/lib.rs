@@ -12,6 +12,7 @@
 //! `rampart-engine`) and never touch the terminal or the network (that is the CLI and server).
 
 pub mod catalog;
+pub mod compliance;
 pub mod demo;
 pub mod eval;
 pub mod explain;
@@ -21,6 +22,7 @@ pub mod jobs;
 pub mod matching;
 pub mod posture;
 pub mod risk;
+pub mod sla;
 pub mod triage;
 pub mod vex;
 

@@ -224,8 +224,8 @@ pub async fn explain(
 
 /// What an ingest of `scan` sets off: expired risk acceptances reopen, stored VEX statements
 /// apply to the issues (new ones too), and, when the scan created, fixed or reopened an issue,
-/// every issue of the application is rescored (a rescan that changed nothing rescores nothing:
-/// re-ingesting an unchanged report stays as cheap as it was).
+/// every issue of the application is rescored and its SLA due dates are stored (a rescan that
+/// changed nothing rescores nothing: re-ingesting an unchanged report stays as cheap as it was).
 pub async fn after_ingest(
     store: &dyn Store,
     scan: &rampart_model::Scan,
@@ -237,5 +237,6 @@ pub async fn after_ingest(
     if s.new + s.fixed + s.reopened == 0 && expired.is_empty() && vex.is_empty() {
         return Ok(Recomputed::default());
     }
+    crate::sla::refresh(store, &scan.application, now).await?;
     Ok(recompute_application(store, &scan.application, now).await?)
 }

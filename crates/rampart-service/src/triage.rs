@@ -59,6 +59,7 @@ async fn rescore(store: &dyn Store, ids: &[i64], now: OffsetDateTime) -> Result<
     }
     for (app, ids) in by_app {
         recompute_issues(store, &app, &ids, now).await?;
+        crate::sla::refresh(store, &app, now).await?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ mod common;
 
 use rampart_model::{Issue, IssueStatus, Location, Severity};
 use rampart_service::feeds::import;
-use rampart_service::matching::rematch;
+use rampart_service::matching::{Selection, rematch, rematch_selected};
 use rampart_store::{IssueQuery, Store};
 use serde_json::json;
 use std::io::Write;
@@ -198,10 +198,22 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
         "{:?}",
         r.problems
     );
-    let m = rematch(store.as_ref(), None, None, "feeds import")
-        .await
-        .expect("rematch");
-    assert_eq!(m.inventories, 5);
+    // Only the inventories with a package the changed advisory names are read (shop, billing
+    // and search hold log4j-core; wiki and legacy do not).
+    let key = (
+        "Maven".to_owned(),
+        "org.apache.logging.log4j:log4j-core".to_owned(),
+    );
+    assert_eq!(r.changed_packages, vec![key.clone()]);
+    let m = rematch_selected(
+        store.as_ref(),
+        Selection::Packages(r.changed_packages),
+        None,
+        "feeds import",
+    )
+    .await
+    .expect("rematch");
+    assert_eq!(m.inventories, 3);
     assert_eq!(m.matches, 2);
     let mut changed: Vec<(&str, u64)> = m
         .changed
@@ -326,10 +338,36 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
         ),
         (1, 0, false)
     );
+    assert!(r.changed_packages.is_empty());
     let m = rematch(store.as_ref(), None, None, "again")
         .await
         .expect("rematch");
+    assert_eq!((m.inventories, m.matches), (5, 2));
     assert!(m.changed.is_empty());
+
+    // A new SBOM of wiki with an affected log4j-core is matched by its own ingest: the
+    // observation of tool `rampart` is part of the SBOM's scan.
+    let wiki2 = cyclonedx(
+        d,
+        "wiki2",
+        &[("org.apache.logging.log4j", "log4j-core", "2.14.0")],
+    );
+    let r = common::ingest(store.as_ref(), &wiki2, "wiki")
+        .await
+        .expect("ingest");
+    assert_eq!(r.scan.summary.new, 1);
+    let wiki_issues = issues(store.as_ref(), "wiki").await;
+    assert_eq!(wiki_issues.len(), 1);
+    assert_eq!(wiki_issues[0].tools, vec!["rampart"]);
+    let m = r.matching.expect("matched");
+    assert_eq!((m.matches, m.changed.len()), (1, 1));
+    assert_eq!(m.changed[0].scan_id, r.scan.id);
+    // Re-ingesting it changes no verdict.
+    let r = common::ingest(store.as_ref(), &wiki2, "wiki")
+        .await
+        .expect("ingest");
+    assert_eq!(r.scan.summary.unchanged, 1);
+    assert!(r.matching.expect("matched").changed.is_empty());
 
     // The advisory is withdrawn: search's issue (rampart only) is fixed; shop's stays open
     // because Trivy still reports it.
@@ -343,17 +381,24 @@ async fn log4shell_reaches_exactly_the_affected_applications() {
     );
     let r = import(store.as_ref(), &[feed]).await.expect("import");
     assert_eq!((r.advisories_updated, r.advisories_withdrawn), (1, 1));
-    let m = rematch(store.as_ref(), None, None, "withdrawn")
-        .await
-        .expect("rematch");
-    assert_eq!(m.matches, 0);
+    // The withdrawn copy names no package any more; its stored copy did.
+    assert_eq!(r.changed_packages, vec![key]);
+    let m = rematch_selected(
+        store.as_ref(),
+        Selection::Packages(r.changed_packages),
+        None,
+        "withdrawn",
+    )
+    .await
+    .expect("rematch");
+    assert_eq!((m.inventories, m.matches), (4, 0));
     let mut fixed: Vec<(&str, u64)> = m
         .changed
         .iter()
         .map(|c| (c.application.as_str(), c.summary.fixed))
         .collect();
     fixed.sort();
-    assert_eq!(fixed, vec![("search", 1), ("shop", 0)]);
+    assert_eq!(fixed, vec![("search", 1), ("shop", 0), ("wiki", 1)]);
     assert_eq!(
         issues(store.as_ref(), "search").await[0].status,
         IssueStatus::Fixed
@@ -400,4 +445,42 @@ async fn malformed_feed_files_are_reported_and_skipped() {
         r.problems[1]
     );
     assert_eq!(store.intel_counts().await.expect("counts").alias_ids, 2);
+}
+
+#[tokio::test]
+async fn a_failed_sbom_ingest_stores_no_inventory_and_no_match() {
+    let (store, dir) = common::store().await;
+    let d = dir.path();
+    let feed = zip_of(
+        d,
+        "Maven-all.zip",
+        &[log4shell("2021-12-10T00:40:56Z", None)],
+    );
+    import(store.as_ref(), &[feed]).await.expect("import");
+    let sbom = cyclonedx(
+        d,
+        "shop",
+        &[("org.apache.logging.log4j", "log4j-core", "2.14.1")],
+    );
+    // The ingest fails after the SBOM was parsed (its bytes are not the ones announced).
+    let mut opts = rampart_service::IngestOptions::new("shop");
+    opts.expected_sha256 = Some("0".repeat(64));
+    let err = common::ingest_with(store.as_ref(), &sbom, &opts)
+        .await
+        .expect_err("the digest does not match");
+    assert!(err.to_string().contains("expected"), "{err}");
+    let c = store.intel_counts().await.expect("counts");
+    assert_eq!((c.inventories, c.components), (0, 0));
+    assert!(issues(store.as_ref(), "shop").await.is_empty());
+
+    // The same SBOM without the wrong digest: scan, inventory and match together.
+    let r = common::ingest(store.as_ref(), &sbom, "shop")
+        .await
+        .expect("ingest");
+    assert_eq!(r.matching.expect("matched").matches, 1);
+    let c = store.intel_counts().await.expect("counts");
+    assert_eq!((c.inventories, c.components), (1, 1));
+    let found = issues(store.as_ref(), "shop").await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].rule_id, GHSA);
 }

@@ -250,7 +250,28 @@ pub trait IntelStore: Send + Sync {
     async fn put_inventory(&self, inventory: NewInventory) -> Result<i64>;
 
     /// Every stored inventory (or only `only`), with its components.
-    async fn inventories(&self, only: Option<i64>) -> Result<Vec<StoredInventory>>;
+    async fn inventories(&self, only: Option<i64>) -> Result<Vec<StoredInventory>> {
+        let ids = match only {
+            Some(id) => vec![id],
+            None => self.inventory_ids(None).await?,
+        };
+        self.inventories_in(&ids).await
+    }
+
+    /// The ids of every stored inventory (`packages` `None`), or of those with a component of
+    /// one of `packages` (OSV ecosystem family, normalized name), in id order.
+    async fn inventory_ids(&self, packages: Option<&[(String, String)]>) -> Result<Vec<i64>>;
+
+    /// The inventories `ids` (in id order), with their components in SBOM order; unknown ids
+    /// are left out. Callers pass a few hundred ids at a time.
+    async fn inventories_in(&self, ids: &[i64]) -> Result<Vec<StoredInventory>>;
+
+    /// The JSON of every advisory that is not withdrawn and names one of `packages`.
+    async fn advisories_for_packages(&self, packages: &[(String, String)]) -> Result<Vec<String>>;
+
+    /// The packages the stored copies of advisories `ids` name (what a re-import of them may
+    /// stop naming).
+    async fn advisory_packages_of(&self, ids: &[String]) -> Result<Vec<(String, String)>>;
 
     /// The JSON of every advisory that is not withdrawn and names a package of a stored
     /// inventory (or of inventory `only`).

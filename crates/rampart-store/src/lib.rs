@@ -22,6 +22,7 @@ pub mod intel;
 pub mod jobs;
 pub mod postgres;
 pub mod scoped;
+pub mod sla;
 pub mod sqlite;
 pub mod summary;
 pub mod triage;
@@ -53,6 +54,10 @@ pub use dashboard::{
     AppCounts, ApplicationView, ComponentRow, DashboardCounts, DashboardStore, IssueFilter,
     PostureDay, StreamRow, VulnerabilityHits,
 };
+// Remediation SLAs and compliance evidence (issue 6).
+pub use sla::{
+    AcceptanceRow, AppScope, ScanCoverageRow, ScopedApp, SlaIssueRow, SlaStore, ToolFindingsRow,
+};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -72,6 +77,7 @@ pub trait Store:
     + ContextStore
     + TriageStore
     + IntelStore
+    + SlaStore
     + SummaryStore
     + AuthStore
     + ScopedReads
@@ -130,6 +136,16 @@ pub trait IngestSession: Send {
 
     /// Writes a batch of keyed observations, applying `rules` to the issues they point at.
     async fn write(&mut self, batch: Vec<KeyedObservation>, rules: &dyn Lifecycle) -> Result<()>;
+
+    /// Stores `inventory` (an SBOM's; its application and target are the session's) as the
+    /// current inventory of the session's target × branch, linked to this scan, with the digest
+    /// of its match, inside the session's transaction: nothing of it is stored unless the
+    /// session finishes. Returns the previous inventory's match digest (empty when none).
+    async fn put_inventory(
+        &mut self,
+        inventory: NewInventory,
+        match_digest: &str,
+    ) -> Result<String>;
 
     /// Closes the scan: observations of `end.tools` that this scan no longer reports end,
     /// issues no longer reported anywhere move as `rules` say, and the transaction commits.

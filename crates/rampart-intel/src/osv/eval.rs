@@ -11,10 +11,9 @@
 //!   When the entry also enumerates `versions` (which the schema defines as covering the GIT
 //!   ranges), the list decides.
 
-use std::cmp::Ordering;
-
-use super::{Affected, Event, Range, RangeKind};
-use crate::version::{Scheme, Version, VersionError};
+use super::Affected;
+use super::compiled::{CompiledAffected, Targets};
+use crate::version::VersionError;
 
 /// The closing bound of the interval that matched.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,193 +84,20 @@ impl Affectedness {
 }
 
 /// Evaluates `version` against the entry: ranges, then the `versions` list (see the module docs).
+/// Compiles the entry on the spot; to evaluate many versions, keep a
+/// [`super::compiled::CompiledAffected`] (as [`super::AdvisoryIndex`] does).
 pub fn affected(entry: &Affected, version: &str) -> Affectedness {
-    let by_ranges = evaluate_ranges(entry, version);
-    if by_ranges.is_affected() {
-        return by_ranges;
-    }
-    if is_listed(entry, version) {
-        return Affectedness::Affected(AffectedBy::Listed);
-    }
-    match by_ranges {
-        Affectedness::Unknown(Unknown::GitRangesNotEvaluable) if !entry.versions.is_empty() => {
-            Affectedness::NotAffected
-        }
-        Affectedness::Unknown(Unknown::NoVersionInfo) if !entry.versions.is_empty() => {
-            Affectedness::NotAffected
-        }
-        other => other,
-    }
-}
-
-/// Whether `version` is in the entry's `versions` list: same string, or equal under the
-/// ecosystem's scheme (`1.0` = `1.0.0` for Maven).
-fn is_listed(entry: &Affected, version: &str) -> bool {
-    let version = version.trim();
-    if entry.versions.iter().any(|v| v.trim() == version) {
-        return true;
-    }
-    let Some(scheme) = entry.ecosystem().map(|e| e.scheme()) else {
-        return false;
-    };
-    let Ok(target) = scheme.parse(version) else {
-        return false;
-    };
-    entry
-        .versions
-        .iter()
-        .any(|v| scheme.parse(v).is_ok_and(|listed| listed == target))
+    CompiledAffected::new(entry).evaluate(entry, &mut Targets::new(version))
 }
 
 /// Evaluates `version` against the entry's ranges only (the `versions` list is ignored).
 pub fn evaluate_ranges(entry: &Affected, version: &str) -> Affectedness {
-    if entry.ranges.is_empty() {
-        return Affectedness::Unknown(Unknown::NoVersionInfo);
-    }
-    let ecosystem_scheme = entry.ecosystem().map(|e| e.scheme());
-    let mut problem: Option<Unknown> = None;
-    let mut saw_git = false;
-    let mut unsupported: Option<String> = None;
-    for (i, range) in entry.ranges.iter().enumerate() {
-        let scheme = match &range.kind {
-            RangeKind::Git => {
-                saw_git = true;
-                continue;
-            }
-            RangeKind::Other(kind) => {
-                unsupported.get_or_insert_with(|| kind.clone());
-                continue;
-            }
-            RangeKind::Semver => Scheme::SemVer,
-            RangeKind::Ecosystem => match ecosystem_scheme {
-                Some(s) => s,
-                None => {
-                    problem.get_or_insert(Unknown::NoEcosystem);
-                    continue;
-                }
-            },
-        };
-        let target = match scheme.parse(version) {
-            Ok(t) => t,
-            Err(e) => {
-                problem.get_or_insert(Unknown::UnparsableVersion(e));
-                continue;
-            }
-        };
-        match range_contains(range, scheme, &target) {
-            Ok(Some((introduced, until))) => {
-                return Affectedness::Affected(AffectedBy::Range {
-                    range: i,
-                    introduced,
-                    until,
-                });
-            }
-            Ok(None) => {}
-            Err(error) => {
-                problem.get_or_insert(Unknown::UnparsableEvent { range: i, error });
-            }
-        }
-    }
-    if let Some(p) = problem {
-        Affectedness::Unknown(p)
-    } else if saw_git {
-        Affectedness::Unknown(Unknown::GitRangesNotEvaluable)
-    } else if let Some(kind) = unsupported {
-        Affectedness::Unknown(Unknown::UnsupportedRangeType(kind))
-    } else {
-        Affectedness::NotAffected
-    }
-}
-
-/// An event with its parsed version (`None` for `introduced: "0"`).
-struct Parsed<'a> {
-    event: &'a Event,
-    version: Option<Version>,
-}
-
-fn parse_events<'a>(range: &'a Range, scheme: Scheme) -> Result<Vec<Parsed<'a>>, VersionError> {
-    let mut out = Vec::with_capacity(range.events.len());
-    for event in &range.events {
-        let Some(raw) = event.version() else { continue };
-        let version = match event {
-            Event::Introduced(v) if v.trim() == "0" => None,
-            _ => Some(scheme.parse(raw)?),
-        };
-        out.push(Parsed { event, version });
-    }
-    // Stable: events at equal versions keep their written order.
-    out.sort_by(|a, b| match (&a.version, &b.version) {
-        (None, None) => Ordering::Equal,
-        (None, Some(_)) => Ordering::Less,
-        (Some(_), None) => Ordering::Greater,
-        (Some(x), Some(y)) => x.cmp(y),
-    });
-    Ok(out)
-}
-
-/// Whether `target` is inside `range` (a SEMVER or ECOSYSTEM range read with `scheme`): the
-/// matching interval's introduced version and closing bound, or `None`.
-pub fn range_contains(
-    range: &Range,
-    scheme: Scheme,
-    target: &Version,
-) -> Result<Option<(String, Option<Bound>)>, VersionError> {
-    let events = parse_events(range, scheme)?;
-    let limits: Vec<&Parsed> = events
-        .iter()
-        .filter(|p| matches!(p.event, Event::Limit(_)))
-        .collect();
-    let max_limit = limits.iter().filter_map(|p| p.version.as_ref()).max();
-    if let Some(limit) = max_limit
-        && target >= limit
-    {
-        return Ok(None);
-    }
-    let at_or_after = |start: &Option<Version>| start.as_ref().is_none_or(|s| target >= s);
-    let mut open: Option<(&Option<Version>, &str)> = None;
-    for p in &events {
-        match p.event {
-            Event::Introduced(raw) => {
-                if open.is_none() {
-                    open = Some((&p.version, raw));
-                }
-            }
-            Event::Fixed(raw) | Event::LastAffected(raw) => {
-                let Some((start, introduced)) = open.take() else {
-                    continue;
-                };
-                let Some(end) = &p.version else { continue };
-                let below_end = match p.event {
-                    Event::Fixed(_) => target < end,
-                    _ => target <= end,
-                };
-                if at_or_after(start) && below_end {
-                    let bound = match p.event {
-                        Event::Fixed(_) => Bound::Fixed(raw.clone()),
-                        _ => Bound::LastAffected(raw.clone()),
-                    };
-                    return Ok(Some((introduced.to_owned(), Some(bound))));
-                }
-            }
-            Event::Limit(_) | Event::Unknown => {}
-        }
-    }
-    if let Some((start, introduced)) = open
-        && at_or_after(start)
-    {
-        let until = limits
-            .iter()
-            .filter(|p| p.version.as_ref() == max_limit)
-            .find_map(|p| p.event.version())
-            .map(|l| Bound::Limit(l.to_owned()));
-        return Ok(Some((introduced.to_owned(), until)));
-    }
-    Ok(None)
+    CompiledAffected::new(entry).evaluate_ranges(entry, &mut Targets::new(version))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Affected, Package};
+    use super::super::{Affected, Event, Package, Range, RangeKind};
     use super::*;
 
     fn entry(eco: &str, kind: RangeKind, events: Vec<Event>, versions: &[&str]) -> Affected {

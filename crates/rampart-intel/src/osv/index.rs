@@ -2,18 +2,43 @@
 //! their alias groups. Matching inventories against it is the caller's business.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
+use super::compiled::CompiledAffected;
 use super::{Affected, Record};
 use crate::aliases::AliasGroups;
 use crate::ecosystem::{Base, Ecosystem, normalize_name};
+
+/// One `affected[]` entry under its package key: where it is, its ecosystem (parsed once) and
+/// its compiled form (built at its first evaluation, then kept).
+#[derive(Clone, Debug)]
+struct Slot {
+    record: usize,
+    entry: usize,
+    ecosystem: Ecosystem,
+    compiled: OnceLock<CompiledAffected>,
+}
 
 /// Records indexed for lookup by package.
 #[derive(Clone, Debug, Default)]
 pub struct AdvisoryIndex {
     records: Vec<Record>,
     by_id: HashMap<String, usize>,
-    by_package: HashMap<(Base, String), Vec<(usize, usize)>>,
+    /// Entries by ecosystem family, then normalized package name (two levels, so that a lookup
+    /// borrows the name instead of building a key).
+    by_package: HashMap<Base, HashMap<String, Vec<Slot>>>,
     aliases: AliasGroups,
+}
+
+/// An `affected[]` entry naming a looked-up package, with its compiled form.
+#[derive(Clone, Copy, Debug)]
+pub struct Candidate<'a> {
+    /// The advisory.
+    pub record: &'a Record,
+    /// The entry.
+    pub entry: &'a Affected,
+    /// The entry compiled for evaluation ([`CompiledAffected::evaluate`] with `entry`).
+    pub compiled: &'a CompiledAffected,
 }
 
 impl AdvisoryIndex {
@@ -64,19 +89,34 @@ impl AdvisoryIndex {
         true
     }
 
-    /// The lookup keys of a record's affected packages, with the entry positions.
-    fn package_keys(record: &Record) -> impl Iterator<Item = ((Base, String), usize)> + '_ {
+    /// The lookup keys of a record's affected packages, with the parsed ecosystems and the
+    /// entry positions.
+    fn package_keys(record: &Record) -> impl Iterator<Item = (Ecosystem, String, usize)> + '_ {
         record.affected.iter().enumerate().filter_map(|(j, a)| {
-            let p = a.package.as_ref().filter(|p| !p.name.trim().is_empty())?;
-            let base = Ecosystem::parse(&p.ecosystem).base;
-            let name = normalize_name(&base, &p.name);
-            Some(((base, name), j))
+            // An entry without an ecosystem matches nothing (`Affected::ecosystem` is `None`).
+            let p = a
+                .package
+                .as_ref()
+                .filter(|p| !p.name.trim().is_empty() && !p.ecosystem.trim().is_empty())?;
+            let ecosystem = Ecosystem::parse(&p.ecosystem);
+            let name = normalize_name(&ecosystem.base, &p.name);
+            Some((ecosystem, name, j))
         })
     }
 
     fn index_packages(&mut self, pos: usize, record: &Record) {
-        for (key, j) in Self::package_keys(record) {
-            self.by_package.entry(key).or_default().push((pos, j));
+        for (ecosystem, name, j) in Self::package_keys(record) {
+            self.by_package
+                .entry(ecosystem.base.clone())
+                .or_default()
+                .entry(name)
+                .or_default()
+                .push(Slot {
+                    record: pos,
+                    entry: j,
+                    ecosystem,
+                    compiled: OnceLock::new(),
+                });
         }
     }
 
@@ -84,10 +124,16 @@ impl AdvisoryIndex {
         let Some(old) = self.records.get(pos) else {
             return;
         };
-        let keys: Vec<(Base, String)> = Self::package_keys(old).map(|(k, _)| k).collect();
-        for key in keys {
-            if let Some(entries) = self.by_package.get_mut(&key) {
-                entries.retain(|(r, _)| *r != pos);
+        let keys: Vec<(Base, String)> = Self::package_keys(old)
+            .map(|(e, n, _)| (e.base, n))
+            .collect();
+        for (base, name) in keys {
+            if let Some(entries) = self
+                .by_package
+                .get_mut(&base)
+                .and_then(|m| m.get_mut(&name))
+            {
+                entries.retain(|s| s.record != pos);
             }
         }
     }
@@ -115,20 +161,35 @@ impl AdvisoryIndex {
         ecosystem: &'e Ecosystem,
         name: &str,
     ) -> impl Iterator<Item = (&'a Record, &'a Affected)> + use<'a, 'e> {
-        let key = (
-            ecosystem.base.clone(),
-            normalize_name(&ecosystem.base, name),
-        );
+        self.compiled_candidates(ecosystem, name)
+            .map(|c| (c.record, c.entry))
+    }
+
+    /// [`AdvisoryIndex::candidates`] with each entry's compiled form (compiled at its first
+    /// use, then kept for every later lookup).
+    pub fn compiled_candidates<'a, 'e>(
+        &'a self,
+        ecosystem: &'e Ecosystem,
+        name: &str,
+    ) -> impl Iterator<Item = Candidate<'a>> + use<'a, 'e> {
+        let name = normalize_name(&ecosystem.base, name);
         self.by_package
-            .get(&key)
+            .get(&ecosystem.base)
+            .and_then(|m| m.get(&name))
             .into_iter()
             .flatten()
-            .filter_map(move |&(r, a)| {
-                let record = self.records.get(r)?;
-                let entry = record.affected.get(a)?;
-                let advisory_eco = entry.ecosystem()?;
-                (!record.is_withdrawn() && advisory_eco.covers(ecosystem))
-                    .then_some((record, entry))
+            .filter_map(move |slot| {
+                let record = self.records.get(slot.record)?;
+                let entry = record.affected.get(slot.entry)?;
+                if record.is_withdrawn() || !slot.ecosystem.covers(ecosystem) {
+                    return None;
+                }
+                let compiled = slot.compiled.get_or_init(|| CompiledAffected::new(entry));
+                Some(Candidate {
+                    record,
+                    entry,
+                    compiled,
+                })
             })
     }
 }

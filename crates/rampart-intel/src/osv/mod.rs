@@ -6,6 +6,7 @@
 //! strings: an unquoted YAML scalar such as `1.10` is read as the text `1.10` (never as a number),
 //! while a JSON number where a version belongs makes the record fail with a clear error.
 
+pub mod compiled;
 pub mod eval;
 mod index;
 
@@ -13,7 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 pub use eval::{AffectedBy, Affectedness, Bound, Unknown, affected, evaluate_ranges};
-pub use index::AdvisoryIndex;
+pub use index::{AdvisoryIndex, Candidate};
 
 use crate::ecosystem::Ecosystem;
 

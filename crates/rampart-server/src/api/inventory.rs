@@ -33,10 +33,13 @@ pub async fn list(
 ) -> Result<Json<Vec<InventorySummary>>, ApiError> {
     caller.require(Role::Read)?;
     Ok(Json(
-        state
-            .store
-            .inventories_in(&caller.scope_for(Role::Read), p.application.as_deref())
-            .await?,
+        // `IntelStore` has an `inventories_in` too (by inventory id): name the scoped one.
+        rampart_store::ScopedReads::inventories_in(
+            state.store.as_ref(),
+            &caller.scope_for(Role::Read),
+            p.application.as_deref(),
+        )
+        .await?,
     ))
 }
 

@@ -526,6 +526,25 @@ struct IssueRow {
 
 #[async_trait]
 impl IngestSession for PgIngest {
+    async fn put_inventory(
+        &mut self,
+        inventory: crate::NewInventory,
+        match_digest: &str,
+    ) -> Result<String> {
+        let inventory = crate::NewInventory {
+            scan_id: Some(self.scan_id),
+            ..inventory
+        };
+        let (_, previous) = super::intel::write_inventory(
+            &mut self.tx,
+            self.target_id,
+            &inventory,
+            Some(match_digest),
+        )
+        .await?;
+        Ok(previous)
+    }
+
     async fn correlation_notes(
         &mut self,
         sink: &mut (dyn FnMut(String, String) + Send),

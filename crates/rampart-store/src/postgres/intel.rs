@@ -251,71 +251,43 @@ impl IntelStore for PgStore {
                 inv.target, inv.application
             ))
         })?;
-        let root = inv
-            .root
-            .as_ref()
-            .map(|r| serde_json::to_string(r).unwrap_or_default());
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO inventories (target_id, branch, scan_id, updated_at, root) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (target_id, branch) DO UPDATE SET scan_id = excluded.scan_id, \
-             updated_at = excluded.updated_at, root = excluded.root RETURNING id",
-        )
-        .bind(target_id)
-        .bind(&inv.branch)
-        .bind(inv.scan_id)
-        .bind(inv.at)
-        .bind(root)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM inventory_components WHERE inventory_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM inventory_edges WHERE inventory_id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let rows: Vec<(usize, &InventoryComponent)> = inv.components.iter().enumerate().collect();
-        for chunk in rows.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO inventory_components (inventory_id, position, bom_ref, name, version, purl, component_type, licenses, ecosystem, package, direct) ",
-            );
-            q.push_values(chunk, |mut b, (i, c)| {
-                let (eco, pkg) = c.key.clone().unzip();
-                b.push_bind(id)
-                    .push_bind(*i as i32)
-                    .push_bind(&c.component.bom_ref)
-                    .push_bind(&c.component.name)
-                    .push_bind(&c.component.version)
-                    .push_bind(&c.component.purl)
-                    .push_bind(&c.component.component_type)
-                    .push_bind(c.component.licenses.join("\n"))
-                    .push_bind(eco)
-                    .push_bind(pkg)
-                    .push_bind(c.direct);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
-        for chunk in inv.edges.chunks(CHUNK * 4) {
-            let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO inventory_edges (inventory_id, from_ref, to_ref) ",
-            );
-            q.push_values(chunk, |mut b, e| {
-                b.push_bind(id).push_bind(&e.from).push_bind(&e.to);
-            });
-            q.build().execute(&mut *tx).await?;
-        }
+        let (id, _) = write_inventory(&mut tx, target_id, &inv, None).await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    async fn inventories(&self, only: Option<i64>) -> Result<Vec<StoredInventory>> {
+    async fn inventory_ids(&self, packages: Option<&[(String, String)]>) -> Result<Vec<i64>> {
+        let rows: Vec<i64> = match packages {
+            None => {
+                sqlx::query_scalar("SELECT id FROM inventories ORDER BY id")
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Some(keys) => {
+                let (ecosystems, names): (Vec<&str>, Vec<&str>) =
+                    keys.iter().map(|(e, n)| (e.as_str(), n.as_str())).unzip();
+                sqlx::query_scalar(
+                    "SELECT DISTINCT c.inventory_id FROM \
+                     (SELECT DISTINCT e, n FROM UNNEST($1::text[], $2::text[]) AS k(e, n)) k \
+                     JOIN inventory_components c ON c.ecosystem = k.e AND c.package = k.n \
+                     ORDER BY c.inventory_id",
+                )
+                .bind(&ecosystems)
+                .bind(&names)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        Ok(rows)
+    }
+
+    async fn inventories_in(&self, ids: &[i64]) -> Result<Vec<StoredInventory>> {
         let heads = sqlx::query(
             "SELECT i.id, a.name, t.name, i.branch, i.match_digest FROM inventories i \
              JOIN targets t ON t.id = i.target_id JOIN applications a ON a.id = t.application_id \
-             WHERE $1::bigint IS NULL OR i.id = $1 ORDER BY i.id",
+             WHERE i.id = ANY($1) ORDER BY i.id",
         )
-        .bind(only)
+        .bind(ids)
         .fetch_all(&self.pool)
         .await?;
         let mut out: Vec<StoredInventory> = heads
@@ -331,13 +303,44 @@ impl IntelStore for PgStore {
             .collect();
         let rows = sqlx::query(
             "SELECT inventory_id, bom_ref, name, version, purl, component_type, licenses, ecosystem, package, direct \
-             FROM inventory_components WHERE $1::bigint IS NULL OR inventory_id = $1 ORDER BY inventory_id, position",
+             FROM inventory_components WHERE inventory_id = ANY($1) ORDER BY inventory_id, position",
         )
-        .bind(only)
+        .bind(ids)
         .fetch_all(&self.pool)
         .await?;
         crate::intel::components_into_inventories!(&rows, out);
         Ok(out)
+    }
+
+    async fn advisories_for_packages(&self, packages: &[(String, String)]) -> Result<Vec<String>> {
+        let (ecosystems, names): (Vec<&str>, Vec<&str>) = packages
+            .iter()
+            .map(|(e, n)| (e.as_str(), n.as_str()))
+            .unzip();
+        let rows = sqlx::query(
+            "SELECT a.data::text FROM advisories a WHERE a.withdrawn IS NULL AND a.id IN ( \
+               SELECT p.advisory_id FROM \
+               (SELECT DISTINCT e, n FROM UNNEST($1::text[], $2::text[]) AS k(e, n)) k \
+               JOIN advisory_packages p ON p.ecosystem = k.e AND p.name = k.n)",
+        )
+        .bind(&ecosystems)
+        .bind(&names)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+    }
+
+    async fn advisory_packages_of(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT ecosystem, name FROM advisory_packages WHERE advisory_id = ANY($1)",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
+            .collect())
     }
 
     async fn advisories_for_inventories(&self, only: Option<i64>) -> Result<Vec<String>> {
@@ -392,4 +395,85 @@ impl IntelStore for PgStore {
             components: n(7),
         })
     }
+}
+
+/// Writes inventory `inv` of target `target_id` on `conn` (inside the caller's transaction),
+/// replacing the target × branch's previous one; `digest`, when given, becomes its match
+/// digest. Returns the inventory's id and its previous match digest (empty when new).
+pub(crate) async fn write_inventory(
+    conn: &mut sqlx::PgConnection,
+    target_id: i64,
+    inv: &NewInventory,
+    digest: Option<&str>,
+) -> Result<(i64, String)> {
+    let previous: String = sqlx::query_scalar(
+        "SELECT match_digest FROM inventories WHERE target_id = $1 AND branch = $2",
+    )
+    .bind(target_id)
+    .bind(&inv.branch)
+    .fetch_optional(&mut *conn)
+    .await?
+    .unwrap_or_default();
+    let root = inv
+        .root
+        .as_ref()
+        .map(|r| serde_json::to_string(r).unwrap_or_default());
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO inventories (target_id, branch, scan_id, updated_at, root) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (target_id, branch) DO UPDATE SET scan_id = excluded.scan_id, \
+         updated_at = excluded.updated_at, root = excluded.root RETURNING id",
+    )
+    .bind(target_id)
+    .bind(&inv.branch)
+    .bind(inv.scan_id)
+    .bind(inv.at)
+    .bind(root)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM inventory_components WHERE inventory_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM inventory_edges WHERE inventory_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let rows: Vec<(usize, &InventoryComponent)> = inv.components.iter().enumerate().collect();
+    for chunk in rows.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Postgres>::new(
+            "INSERT INTO inventory_components (inventory_id, position, bom_ref, name, version, purl, component_type, licenses, ecosystem, package, direct) ",
+        );
+        q.push_values(chunk, |mut b, (i, c)| {
+            let (eco, pkg) = c.key.clone().unzip();
+            b.push_bind(id)
+                .push_bind(*i as i32)
+                .push_bind(&c.component.bom_ref)
+                .push_bind(&c.component.name)
+                .push_bind(&c.component.version)
+                .push_bind(&c.component.purl)
+                .push_bind(&c.component.component_type)
+                .push_bind(c.component.licenses.join("\n"))
+                .push_bind(eco)
+                .push_bind(pkg)
+                .push_bind(c.direct);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    for chunk in inv.edges.chunks(CHUNK * 4) {
+        let mut q = QueryBuilder::<Postgres>::new(
+            "INSERT INTO inventory_edges (inventory_id, from_ref, to_ref) ",
+        );
+        q.push_values(chunk, |mut b, e| {
+            b.push_bind(id).push_bind(&e.from).push_bind(&e.to);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    if let Some(d) = digest {
+        sqlx::query("UPDATE inventories SET match_digest = $1 WHERE id = $2")
+            .bind(d)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok((id, previous))
 }

@@ -13,6 +13,7 @@ mod intel;
 mod jobs;
 mod queries;
 mod scoped;
+mod sla;
 mod summary;
 mod synthetic;
 mod triage;
@@ -101,6 +102,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/postgres/0006_report_blobs.sql"),
+            ),
+            m(
+                8,
+                "sla",
+                include_str!("../../migrations/postgres/0008_sla.sql"),
             ),
             m(
                 9,

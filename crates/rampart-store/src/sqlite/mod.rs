@@ -11,6 +11,7 @@ mod jobs;
 mod queries;
 mod raw;
 mod scoped;
+mod sla;
 mod summary;
 mod triage;
 
@@ -70,6 +71,11 @@ fn migrator() -> Migrator {
                 6,
                 "report blobs",
                 include_str!("../../migrations/sqlite/0006_report_blobs.sql"),
+            ),
+            m(
+                8,
+                "sla",
+                include_str!("../../migrations/sqlite/0008_sla.sql"),
             ),
             m(
                 9,

@@ -14,10 +14,12 @@ mod context;
 mod correlation;
 mod dashboard;
 mod intel;
+mod inventory_tx;
 mod jobs;
 mod lifecycle;
 mod queries;
 mod scoped;
+mod sla;
 mod summaries;
 
 /// Instantiates each `module::test(&Backend)` once per backend, as `sqlite::test` and
@@ -75,6 +77,8 @@ suite!(
     correlation::correlation_notes_cover_every_observation,
     intel::advisories_aliases_kev_epss,
     intel::inventories_and_digests,
+    inventory_tx::failed_sbom_ingest_stores_no_inventory,
+    inventory_tx::rematch_reads_by_package,
     blobs::report_blobs_round_trip_and_release,
     blobs::progress_release_and_give_up,
     dashboard::counts_and_issues_are_scoped,
@@ -87,4 +91,6 @@ suite!(
     scoped::scope_filters_every_read,
     scoped::keyset_pages_follow_risk_order,
     scoped::inventories_and_package_uses_by_team,
+    sla::sla_facts_in_bulk,
+    sla::coverage_by_tool_and_kind,
 );

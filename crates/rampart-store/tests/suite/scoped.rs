@@ -320,21 +320,22 @@ pub async fn inventories_and_package_uses_by_team(b: &Backend) {
             .is_empty()
     );
 
-    let invs = s.inventories_in(&teams(&["web"]), None).await.unwrap();
+    let invs = rampart_store::ScopedReads::inventories_in(s, &teams(&["web"]), None)
+        .await
+        .unwrap();
     assert_eq!(invs.len(), 1);
     assert_eq!(
         (invs[0].application.as_str(), invs[0].components),
         ("shop", 2)
     );
     assert!(
-        s.inventories_in(&teams(&["web"]), Some("bank"))
+        rampart_store::ScopedReads::inventories_in(s, &teams(&["web"]), Some("bank"))
             .await
             .unwrap()
             .is_empty()
     );
     let shop_inv = invs[0].id;
-    let bank_inv = s
-        .inventories_in(&TeamScope::All, Some("bank"))
+    let bank_inv = rampart_store::ScopedReads::inventories_in(s, &TeamScope::All, Some("bank"))
         .await
         .unwrap()[0]
         .id;
