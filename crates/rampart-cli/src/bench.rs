@@ -43,6 +43,8 @@ pub enum BenchWhat {
     Intel(crate::bench_intel::BenchIntelArgs),
     /// Build a large synthetic store on PostgreSQL (`--db postgres://...`) and time its queries.
     Store(crate::bench_store::StoreBenchArgs),
+    /// The REST API's issue list on a 1M-issue PostgreSQL store, by team (tokens for a load tool).
+    Api(crate::bench_api::ApiBenchArgs),
 }
 
 /// Runs the ingest benchmark (into a fresh SQLite database in `--dir`, or into the PostgreSQL
@@ -51,6 +53,7 @@ pub async fn run(db: &str, mut args: BenchArgs) -> Result<ExitCode> {
     match args.what.take() {
         Some(BenchWhat::Intel(intel)) => return crate::bench_intel::run(intel).await,
         Some(BenchWhat::Store(store_args)) => return crate::bench_store::run(db, store_args).await,
+        Some(BenchWhat::Api(api_args)) => return crate::bench_api::run(db, api_args).await,
         None => {}
     }
     let postgres = rampart_store::is_postgres_url(db).then_some(db);

@@ -1,8 +1,10 @@
 //! `rampart`: the command line. Parses arguments, opens the store, calls the use cases in
 //! `rampart-service`, prints. Thin by design: no rule or query lives here.
 
+mod access;
 mod apps;
 mod bench;
+mod bench_api;
 mod bench_intel;
 mod bench_store;
 mod catalog;
@@ -18,6 +20,7 @@ mod output;
 mod policy;
 mod risk;
 mod serve;
+mod serve_demo;
 mod sla;
 mod tools;
 mod triage;
@@ -80,6 +83,15 @@ enum Command {
     Worker(worker::WorkerArgs),
     /// Serve the REST API and the web dashboard.
     Serve(serve::ServeArgs),
+    /// Server users: add, list, passwd, disable.
+    #[command(subcommand)]
+    Users(access::UsersCommand),
+    /// Teams (owners of applications through the catalog) and their members.
+    #[command(subcommand)]
+    Teams(access::TeamsCommand),
+    /// API tokens: create (printed once), list, revoke.
+    #[command(subcommand)]
+    Tokens(access::TokensCommand),
     /// Remediation SLAs: due dates and breaches (`sla policy`: the policy in force).
     Sla(sla::SlaArgs),
     /// Compliance: frameworks and controls, and per-application pass / gap reports.
@@ -95,13 +107,21 @@ enum Command {
 fn main() -> ExitCode {
     restore_sigpipe();
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // The server logs its requests (info); other commands only warnings. JSON on request.
+    let (default_level, json) = match &cli.command {
+        Command::Serve(a) => ("info", a.json_logs()),
+        _ => ("warn", false),
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -136,6 +156,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Jobs(cmd) => jobs::run(&cli.db, cmd).await,
         Command::Worker(args) => worker::run(&cli.db, args).await,
         Command::Serve(args) => serve::run(&cli.db, args).await,
+        Command::Users(cmd) => access::run_users(&cli.db, cmd).await,
+        Command::Teams(cmd) => access::run_teams(&cli.db, cmd).await,
+        Command::Tokens(cmd) => access::run_tokens(&cli.db, cmd).await,
         Command::Sla(args) => sla::run(&cli.db, args).await,
         Command::Compliance(cmd) => compliance::run(&cli.db, cmd).await,
         Command::Gate(args) => gate::run(&cli.db, args).await,

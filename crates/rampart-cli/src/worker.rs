@@ -72,13 +72,13 @@ pub async fn run(db: &str, args: WorkerArgs) -> Result<ExitCode> {
 }
 
 /// SIGINT and SIGTERM as one stream.
-struct Signals {
+pub(crate) struct Signals {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
 }
 
 impl Signals {
-    fn new() -> Result<Signals> {
+    pub(crate) fn new() -> Result<Signals> {
         use tokio::signal::unix::{SignalKind, signal};
         Ok(Signals {
             int: signal(SignalKind::interrupt())?,
@@ -86,7 +86,7 @@ impl Signals {
         })
     }
 
-    async fn next(&mut self) {
+    pub(crate) async fn next(&mut self) {
         tokio::select! {
             _ = self.int.recv() => {}
             _ = self.term.recv() => {}

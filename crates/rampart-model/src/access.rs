@@ -6,10 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The applications a caller may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The applications a caller may see. The default, `All`, is what local CLI use sees; the
+/// server always sets the caller's scope.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TeamScope {
     /// Every application (administrators and local CLI use).
+    #[default]
     All,
     /// Only applications owned by one of these teams. Empty: nothing at all.
     Teams(Vec<String>),
@@ -39,6 +41,32 @@ pub enum Role {
     Admin,
 }
 
+impl Role {
+    /// Every role, least first.
+    pub const ALL: [Role; 4] = [Role::Ingest, Role::Read, Role::Triage, Role::Admin];
+
+    /// The stored and displayed name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Ingest => "ingest",
+            Role::Read => "read",
+            Role::Triage => "triage",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// The role named `s` (as [`Role::as_str`] spells it).
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +79,16 @@ mod tests {
         assert!(!scope.allows(None));
         assert!(TeamScope::All.allows(None));
         assert!(!TeamScope::Teams(vec![]).allows(Some("payments")));
+    }
+
+    #[test]
+    fn roles_round_trip_and_order() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+        assert!(
+            Role::Ingest < Role::Read && Role::Read < Role::Triage && Role::Triage < Role::Admin
+        );
     }
 }

@@ -330,7 +330,7 @@ pub async fn rematch_selected(
         *lap = Instant::now();
     };
     for round in ids.chunks(ROUND) {
-        let inventories = store.inventories_in(round).await?;
+        let inventories = rampart_store::IntelStore::inventories_in(store, round).await?;
         mark(0, &mut lap);
         advisories
             .load(

@@ -150,12 +150,28 @@ pub(crate) fn json_err(e: serde_json::Error) -> crate::StoreError {
 /// `$instr` is the function that finds a substring (`instr`, `strpos`).
 macro_rules! context_common {
     ($db:ty, $begin:literal, $jin:literal, $jout:literal, $instr:literal) => {
-        /// The `--team` / `--owner` filters of an issue list, as `AND` terms on
-        /// `i.application_id`.
+        /// The `--team` / `--owner` filters of an issue list, its team scope (issue 7) and
+        /// its keyset cursor, as `AND` terms on `i.application_id` and the sort key.
         pub(crate) fn push_owner_filters(
             qb: &mut sqlx::QueryBuilder<'_, $db>,
             q: &$crate::IssueQuery,
         ) {
+            $crate::scoped::push_scope(qb, &q.scope, "i.application_id");
+            if let Some(c) = q.after {
+                // Row values, so the (key DESC, id DESC) index seeks to the cursor.
+                match q.sort {
+                    $crate::IssueSort::Risk => {
+                        qb.push(" AND (i.risk, i.id) < (").push_bind(c.key).push(", ").push_bind(c.id).push(")");
+                    }
+                    $crate::IssueSort::Severity => {
+                        qb.push(" AND (i.severity, i.id) < (").push_bind(c.key).push(", ").push_bind(c.id).push(")");
+                    }
+                    $crate::IssueSort::Id => {
+                        qb.push(" AND i.id > ").push_bind(c.id);
+                    }
+                    $crate::IssueSort::Newest => {}
+                }
+            }
             if let Some(team) = &q.team {
                 qb.push(" AND i.application_id IN (SELECT application_id FROM app_profiles WHERE team = ")
                     .push_bind(team.clone())

@@ -23,6 +23,9 @@ pub enum StoreError {
     /// Something named in the request does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// What the request would create exists already.
+    #[error("{0}")]
+    Conflict(String),
     /// This report was already recorded as scan `0` of the same target and branch at the same
     /// time: a retried job whose first attempt committed (see [`crate::ScanMeta::report_sha256`]).
     #[error("the report is already recorded as scan {0}")]

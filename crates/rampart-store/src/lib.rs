@@ -12,14 +12,17 @@
 //! This crate must never parse reports, score risk or decide lifecycle rules: it applies the
 //! [`Lifecycle`] it is given.
 
+pub mod auth;
 pub mod blobs;
 pub mod codec;
 pub mod context;
+pub mod dashboard;
 pub mod error;
 pub mod gate;
 pub mod intel;
 pub mod jobs;
 pub mod postgres;
+pub mod scoped;
 pub mod sla;
 pub mod sqlite;
 pub mod summary;
@@ -40,12 +43,22 @@ pub use types::*;
 // Business context, risk, triage and VEX (issue 5).
 pub use context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
 pub use triage::TriageStore;
+// Users, teams, API tokens and sessions; reads filtered by team (issue 7).
+pub use auth::{
+    AuthStore, NewToken, Principal, SessionInfo, TeamRow, TokenRow, UserCredentials, UserRow,
+};
+pub use scoped::{ComponentUse, InventorySummary, ScopedApplication, ScopedReads};
+// Summary tables behind the application list and the portfolio (issue 3).
+pub use summary::{SummaryStore, TeamSummary};
+// The web dashboard's read models (issue 7).
+pub use dashboard::{
+    AppCounts, ApplicationView, ComponentRow, DashboardCounts, DashboardStore, IssueFilter,
+    PostureDay, StreamRow, VulnerabilityHits,
+};
 // Remediation SLAs and compliance evidence (issue 6).
 pub use sla::{
     AcceptanceRow, AppScope, ScanCoverageRow, ScopedApp, SlaIssueRow, SlaStore, ToolFindingsRow,
 };
-// Summary tables behind the application list and the portfolio (issue 3).
-pub use summary::{SummaryStore, TeamSummary};
 // CI gate: branch versus baseline (issue 6).
 pub use gate::{BranchPresence, GateStore};
 
@@ -58,7 +71,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Rampart's persistent state. Implemented for SQLite and PostgreSQL; callers never know which.
 /// The job queue's methods ([`JobQueue`]) are part of it, and so are business context, risk
-/// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
+/// and VEX ([`ContextStore`]), triage ([`TriageStore`]), intelligence ([`IntelStore`]) and
+/// users, teams, tokens and sessions ([`AuthStore`]) and reads filtered by team ([`ScopedReads`]).
 #[async_trait]
 pub trait Store:
     JobQueue
@@ -69,6 +83,9 @@ pub trait Store:
     + SlaStore
     + SummaryStore
     + GateStore
+    + AuthStore
+    + ScopedReads
+    + DashboardStore
     + Send
     + Sync
 {

@@ -1,6 +1,6 @@
 //! What callers pass to and get from the store.
 
-use rampart_model::{Environment, FindingKind, Issue, IssueStatus, Severity};
+use rampart_model::{Environment, FindingKind, Issue, IssueStatus, Severity, TeamScope};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -78,6 +78,22 @@ pub struct IssueQuery {
     pub sort: IssueSort,
     /// At most this many.
     pub limit: Option<u32>,
+    /// Only applications owned by these teams, filtered in SQL (the server always sets the
+    /// caller's; the default, `All`, is for local CLI use).
+    pub scope: TeamScope,
+    /// Keyset pagination: only issues after this one in the sort order (`Risk`, `Severity`
+    /// and `Id` sorts; `Newest` ignores it).
+    pub after: Option<IssueCursor>,
+}
+
+/// Where a page of issues ended: the sort key (risk or severity; unused for `Id`) and the id
+/// of its last issue. The next page starts strictly after it, whatever was written meanwhile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssueCursor {
+    /// The last issue's risk (`Risk` sort) or stored severity (`Severity` sort).
+    pub key: i64,
+    /// The last issue's id.
+    pub id: i64,
 }
 
 /// One stored observation of an issue.

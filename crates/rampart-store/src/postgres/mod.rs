@@ -2,15 +2,18 @@
 //! processes share one database; ingests into one target are serialized with a transaction-level
 //! advisory lock, ingests into different targets run in parallel.
 
+mod auth;
 mod blobs;
 mod context;
 mod copy;
 mod correlation;
 mod gate;
+mod dashboard;
 mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod scoped;
 mod sla;
 mod summary;
 mod synthetic;
@@ -107,9 +110,19 @@ fn migrator() -> Migrator {
                 include_str!("../../migrations/postgres/0008_sla.sql"),
             ),
             m(
+                9,
+                "auth",
+                include_str!("../../migrations/postgres/0009_auth.sql"),
+            ),
+            m(
                 10,
                 "summaries",
                 include_str!("../../migrations/postgres/0010_summaries.sql"),
+            ),
+            m(
+                13,
+                "posture",
+                include_str!("../../migrations/postgres/0013_posture.sql"),
             ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:

@@ -1,14 +1,17 @@
 //! The SQLite store: the embedded default (one file, WAL, one writer at a time).
 
+mod auth;
 mod blobs;
 mod context;
 mod correlation;
 mod gate;
+mod dashboard;
 mod ingest;
 mod intel;
 mod jobs;
 mod queries;
 mod raw;
+mod scoped;
 mod sla;
 mod summary;
 mod triage;
@@ -76,9 +79,19 @@ fn migrator() -> Migrator {
                 include_str!("../../migrations/sqlite/0008_sla.sql"),
             ),
             m(
+                9,
+                "auth",
+                include_str!("../../migrations/sqlite/0009_auth.sql"),
+            ),
+            m(
                 10,
                 "summaries",
                 include_str!("../../migrations/sqlite/0010_summaries.sql"),
+            ),
+            m(
+                13,
+                "posture",
+                include_str!("../../migrations/sqlite/0013_posture.sql"),
             ),
         ]),
         ignore_missing: false,

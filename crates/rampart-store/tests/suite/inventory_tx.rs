@@ -167,8 +167,7 @@ pub async fn rematch_reads_by_package(b: &Backend) {
             .expect("other ecosystem"),
         Vec::<i64>::new()
     );
-    let some = s
-        .inventories_in(&[ids[2], ids[1], 9_999_999])
+    let some = rampart_store::IntelStore::inventories_in(s, &[ids[2], ids[1], 9_999_999])
         .await
         .expect("in");
     let got: Vec<(&str, usize)> = some

@@ -5,6 +5,7 @@
 //! server is unreachable the PostgreSQL runs are skipped with a notice, unless
 //! `RAMPART_REQUIRE_POSTGRES=1` (CI), which makes them fail.
 
+mod auth;
 mod backend;
 mod blobs;
 mod build;
@@ -12,11 +13,13 @@ mod concurrency;
 mod context;
 mod correlation;
 mod gate;
+mod dashboard;
 mod intel;
 mod inventory_tx;
 mod jobs;
 mod lifecycle;
 mod queries;
+mod scoped;
 mod sla;
 mod summaries;
 
@@ -79,8 +82,17 @@ suite!(
     inventory_tx::rematch_reads_by_package,
     blobs::report_blobs_round_trip_and_release,
     blobs::progress_release_and_give_up,
+    dashboard::counts_and_issues_are_scoped,
+    dashboard::application_view_components_and_search,
+    dashboard::posture_is_recorded_and_backfilled,
+    summaries::summaries_equal_a_recount,
+    auth::users_teams_and_memberships,
+    auth::tokens_revoke_and_expire,
+    auth::sessions_end_on_logout_expiry_and_disable,
+    scoped::scope_filters_every_read,
+    scoped::keyset_pages_follow_risk_order,
+    scoped::inventories_and_package_uses_by_team,
     sla::sla_facts_in_bulk,
     sla::coverage_by_tool_and_kind,
-    summaries::summaries_equal_a_recount,
     gate::branch_presence_new_unchanged_fixed,
 );
