@@ -2,8 +2,10 @@
 //! transaction. Parsing runs on a blocking thread and hands batches to the writer through a
 //! bounded channel, so parsing and writing overlap and memory stays bounded.
 
+use crate::risk::NewIssueScorer;
 use rampart_engine::{CorrelationNote, Correlator, DefaultLifecycle};
 use rampart_formats::{Diagnostic, Emitter, Format, ParseContext, ParseError};
+use rampart_model::Lifecycle;
 use rampart_model::{Environment, KeyedObservation, Observation, Scan, ToolInfo, ToolKind};
 use rampart_store::{ScanEnd, ScanMeta, Store, StoreError};
 use sha2::{Digest, Sha256};
@@ -188,6 +190,17 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         ingested_at: opts.at.unwrap_or_else(OffsetDateTime::now_utc),
     };
     let meta_copy = meta.clone();
+    // New issues are stored with their risk score: each observation is scored as the lone
+    // observation of the issue it may open (on the key thread, without the feeds' facts; the
+    // writer rescores the few whose vulnerability ids the feeds know).
+    let scorer = Arc::new(NewIssueScorer::new(
+        store.app_profile(&opts.application).await?,
+        &meta.target,
+        &meta.branch,
+        meta.environment,
+        meta.ingested_at,
+        DefaultLifecycle.on_seen(None).1,
+    ));
     let mut session = store.begin_ingest(meta).await?;
     // What the application already knows, for pairing: read once per ingest, in chunks, into
     // the correlator's compact index, inside the write transaction (after its lock, so an
@@ -242,10 +255,18 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         }
         (outcome, hex::encode(tap.hasher.finalize()))
     });
+    let key_scorer = scorer.clone();
     let keyer = tokio::task::spawn_blocking(move || {
+        let no_feed = std::collections::HashMap::new();
         while let Some(batch) = raw_rx.blocking_recv() {
-            let keyed: Vec<KeyedObservation> =
-                batch.into_iter().map(|o| correlator.key(o)).collect();
+            let keyed: Vec<KeyedObservation> = batch
+                .into_iter()
+                .map(|o| {
+                    let mut ko = correlator.key(o);
+                    ko.risk = key_scorer.score(&ko.observation, &no_feed);
+                    ko
+                })
+                .collect();
             if tx.blocking_send(keyed).is_err() {
                 break;
             }
@@ -255,7 +276,13 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
 
     let rules = DefaultLifecycle;
     let mut store_error = None;
-    while let Some(batch) = rx.recv().await {
+    while let Some(mut batch) = rx.recv().await {
+        if batch.iter().any(|k| !k.observation.vuln_ids.is_empty())
+            && let Err(e) = scorer.score_batch(store, &mut batch, true).await
+        {
+            store_error = Some(e);
+            break;
+        }
         if let Err(e) = session.write(batch, &rules).await {
             store_error = Some(e);
             break;
@@ -287,10 +314,13 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         for o in m.observations {
             batch.push(correlator.key(o));
             if batch.len() >= BATCH {
-                session.write(std::mem::take(&mut batch), &rules).await?;
+                let mut full = std::mem::take(&mut batch);
+                scorer.score_batch(store, &mut full, false).await?;
+                session.write(full, &rules).await?;
             }
         }
         if !batch.is_empty() {
+            scorer.score_batch(store, &mut batch, false).await?;
             session.write(batch, &rules).await?;
         }
         let previous = session.put_inventory(m.inventory, &m.digest).await?;

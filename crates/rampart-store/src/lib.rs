@@ -19,6 +19,7 @@ pub mod error;
 pub mod intel;
 pub mod jobs;
 pub mod postgres;
+pub mod risk_scope;
 pub mod sla;
 pub mod sqlite;
 pub mod triage;
@@ -42,6 +43,8 @@ pub use triage::TriageStore;
 pub use sla::{
     AcceptanceRow, AppScope, ScanCoverageRow, ScopedApp, SlaIssueRow, SlaStore, ToolFindingsRow,
 };
+// Incremental risk rescoring after an ingest.
+pub use risk_scope::{RiskScope, RiskScopeStore};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -55,7 +58,15 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// and VEX ([`ContextStore`]), triage ([`TriageStore`]) and intelligence ([`IntelStore`]).
 #[async_trait]
 pub trait Store:
-    JobQueue + ReportBlobs + ContextStore + TriageStore + IntelStore + SlaStore + Send + Sync
+    JobQueue
+    + ReportBlobs
+    + ContextStore
+    + TriageStore
+    + IntelStore
+    + SlaStore
+    + RiskScopeStore
+    + Send
+    + Sync
 {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;

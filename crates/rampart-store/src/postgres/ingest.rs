@@ -270,12 +270,13 @@ impl PgIngest {
             );
             cwes.push(crate::codec::join(&o.cwes));
         }
+        let risks: Vec<i16> = rows.iter().map(|ko| i16::from(ko.risk)).collect();
         let inserted = sqlx::query(
-            "INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen)
+            "INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk)
              SELECT $1, t.key, t.kind, t.title, t.severity, $2, t.rule_id, t.location,
-                    string_to_array(t.vuln_ids, $3), string_to_array(t.cwes, ',')::integer[], $4, $5, $5
-             FROM UNNEST($6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[], $11::text[], $12::text[], $13::text[])
-                  AS t(key, kind, title, severity, rule_id, location, vuln_ids, cwes)
+                    string_to_array(t.vuln_ids, $3), string_to_array(t.cwes, ',')::integer[], $4, $5, $5, t.risk
+             FROM UNNEST($6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::smallint[])
+                  AS t(key, kind, title, severity, rule_id, location, vuln_ids, cwes, risk)
              ORDER BY t.key
              ON CONFLICT (application_id, key) DO NOTHING
              RETURNING id, key",
@@ -293,6 +294,7 @@ impl PgIngest {
         .bind(&locations)
         .bind(&vulns)
         .bind(&cwes)
+        .bind(&risks)
         .fetch_all(&mut *self.tx)
         .await?;
         inserted

@@ -9,6 +9,7 @@ mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod risk_scope;
 mod sla;
 mod synthetic;
 mod triage;
@@ -102,6 +103,11 @@ fn migrator() -> Migrator {
                 8,
                 "sla",
                 include_str!("../../migrations/postgres/0008_sla.sql"),
+            ),
+            m(
+                11,
+                "risk scope",
+                include_str!("../../migrations/postgres/0011_risk_scope.sql"),
             ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:

@@ -8,6 +8,7 @@ mod intel;
 mod jobs;
 mod queries;
 mod raw;
+mod risk_scope;
 mod sla;
 mod triage;
 
@@ -72,6 +73,11 @@ fn migrator() -> Migrator {
                 8,
                 "sla",
                 include_str!("../../migrations/sqlite/0008_sla.sql"),
+            ),
+            m(
+                11,
+                "risk scope",
+                include_str!("../../migrations/sqlite/0011_risk_scope.sql"),
             ),
         ]),
         ignore_missing: false,
