@@ -104,6 +104,12 @@ pub struct IngestReport {
     /// For SBOMs: the stored inventory's match against the advisories (a `rampart` scan).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matching: Option<crate::matching::MatchReport>,
+    /// When the report's bytes are those of the latest scan of its streams: that scan. The
+    /// scan was recorded without the report being parsed again (the store's
+    /// [`RepeatScanStore`](rampart_store::RepeatScanStore)); `tools` then holds only names,
+    /// and the diagnostics are the earlier ingest's (not repeated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_of: Option<i64>,
 }
 
 fn ser_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -138,7 +144,53 @@ pub async fn ingest_path(
         file: file_name.clone(),
         source,
     })?;
-    ingest_reader(store, file, &file_name, opts, progress).await
+    // A report that may repeat an earlier one is hashed first, so that an unchanged report is
+    // recorded without being parsed (see `RepeatScanStore`). A first ingest skips this.
+    let target = opts.target.as_deref().unwrap_or(&opts.application);
+    let known = if opts.expected_sha256.is_none()
+        && !opts.application.trim().is_empty()
+        && store
+            .has_reports(&opts.application, target, &opts.branch)
+            .await?
+    {
+        let hashed = path.to_path_buf();
+        let name = file_name.clone();
+        Some(
+            tokio::task::spawn_blocking(move || hash_file(&hashed))
+                .await
+                .map_err(|e| IngestError::Invalid(format!("hashing thread failed: {e}")))?
+                .map_err(|source| IngestError::Open { file: name, source })?,
+        )
+    } else {
+        None
+    };
+    ingest_stream(store, file, &file_name, opts, progress, known).await
+}
+
+/// The SHA-256 (hex) and length of the file at `path`.
+fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut len = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), len))
+}
+
+/// Whether reading a report of `format` does more than make statements (an SBOM's inventory
+/// is stored and matched): such a report is always read in full.
+fn has_inventory(format: Format) -> bool {
+    matches!(
+        format,
+        Format::CycloneDxJson | Format::CycloneDxXml | Format::SpdxJson | Format::SpdxTagValue
+    )
 }
 
 /// Ingests a report read from `reader`, named `file_name` in messages.
@@ -148,6 +200,19 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
     file_name: &str,
     opts: &IngestOptions,
     progress: Arc<AtomicU64>,
+) -> Result<IngestReport, IngestError> {
+    ingest_stream(store, reader, file_name, opts, progress, None).await
+}
+
+/// [`ingest_reader`], with the SHA-256 and length of the report when the caller hashed it
+/// (`known`): a report that repeats the latest scan of its streams is then only recorded.
+async fn ingest_stream<R: Read + Send + 'static>(
+    store: &dyn Store,
+    reader: R,
+    file_name: &str,
+    opts: &IngestOptions,
+    progress: Arc<AtomicU64>,
+    known: Option<(String, u64)>,
 ) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     if opts.application.trim().is_empty() {
@@ -189,6 +254,33 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         report_sha256: opts.expected_sha256.clone().unwrap_or_default(),
         ingested_at: opts.at.unwrap_or_else(OffsetDateTime::now_utc),
     };
+    if let Some((sha, len)) = known.as_ref().filter(|_| !has_inventory(format))
+        && let Some(repeated) = store.record_repeat(&meta, sha).await?
+    {
+        let scan = repeated.scan;
+        crate::risk::after_ingest(store, &scan).await?;
+        progress.store(*len, Ordering::Relaxed);
+        return Ok(IngestReport {
+            file_name: file_name.to_string(),
+            tools: scan
+                .tool
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| ToolInfo {
+                    name: t.to_string(),
+                    version: None,
+                })
+                .collect(),
+            scan,
+            format,
+            tool_kind: None,
+            diagnostics: Vec::new(),
+            bytes: *len,
+            elapsed: started.elapsed(),
+            matching: None,
+            repeat_of: Some(repeated.repeats),
+        });
+    }
     let meta_copy = meta.clone();
     // New issues are stored with their risk score: each observation is scored as the lone
     // observation of the issue it may open (on the key thread, without the feeds' facts; the
@@ -360,5 +452,6 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         bytes: progress.load(Ordering::Relaxed),
         elapsed: started.elapsed(),
         matching,
+        repeat_of: None,
     })
 }

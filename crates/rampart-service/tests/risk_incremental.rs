@@ -4,12 +4,12 @@
 //! secrets) in a catalogued application, then rescans that fix, reopen, repeat, change the
 //! environment and come back after the dormancy threshold.
 
-mod common;
+mod common_db;
 
+use common_db::Db;
 use rampart_formats::corpus;
 use rampart_service::{IngestOptions, catalog, ingest_path, risk};
 use rampart_store::{RiskScope, Store};
-use sqlx::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -32,66 +32,6 @@ applications:
         branch: main
         target: img
 "#;
-
-/// A database for one test: a SQLite file, or a fresh schema on the test PostgreSQL.
-struct Db {
-    url: String,
-    schema: Option<(String, String)>,
-    _dir: tempfile::TempDir,
-}
-
-impl Db {
-    fn sqlite() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        Db {
-            url: dir.path().join("risk.db").display().to_string(),
-            schema: None,
-            _dir: dir,
-        }
-    }
-
-    /// `None` (with a notice) when PostgreSQL is unreachable, unless it is required.
-    async fn postgres() -> Option<Db> {
-        let base = std::env::var("RAMPART_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let mut admin = match sqlx::PgConnection::connect(&base).await {
-            Ok(c) => c,
-            Err(e) => {
-                assert!(
-                    std::env::var("RAMPART_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                    "PostgreSQL at {base} is required but unreachable: {e}"
-                );
-                eprintln!("skipping the PostgreSQL run: {base} is unreachable ({e})");
-                return None;
-            }
-        };
-        let schema = format!("ri_{}_{}", std::process::id(), T0.unix_timestamp() % 1000);
-        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        Some(Db {
-            url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
-            schema: Some((base, schema)),
-            _dir: tempfile::tempdir().unwrap(),
-        })
-    }
-
-    async fn cleanup(self) {
-        if let Some((base, schema)) = &self.schema
-            && let Ok(mut c) = sqlx::PgConnection::connect(base).await
-        {
-            let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(&mut c)
-                .await;
-        }
-    }
-}
 
 /// The corpus files the test ingests, or `None` (with a notice) without the corpus.
 fn files() -> Option<[PathBuf; 6]> {
@@ -151,7 +91,7 @@ async fn step(
 async fn incremental_equals_full(db: &Db, files: &[PathBuf; 6]) {
     let store = rampart_store::open(&db.url).await.unwrap();
     let s = store.as_ref();
-    let cat = db._dir.path().join("catalog.yaml");
+    let cat = db.dir.path().join("catalog.yaml");
     std::fs::write(&cat, CATALOG).unwrap();
     catalog::apply_files(s, &[cat.as_path()], T0 - Duration::hours(1))
         .await
@@ -218,7 +158,7 @@ async fn incremental_equals_full(db: &Db, files: &[PathBuf; 6]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incremental_rescore_equals_full_sqlite() {
     let Some(files) = files() else { return };
-    let db = Db::sqlite();
+    let db = Db::sqlite("risk");
     incremental_equals_full(&db, &files).await;
     db.cleanup().await;
 }
@@ -226,7 +166,7 @@ async fn incremental_rescore_equals_full_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn incremental_rescore_equals_full_postgres() {
     let Some(files) = files() else { return };
-    let Some(db) = Db::postgres().await else {
+    let Some(db) = Db::postgres("ri").await else {
         return;
     };
     incremental_equals_full(&db, &files).await;

@@ -19,6 +19,7 @@ pub mod error;
 pub mod intel;
 pub mod jobs;
 pub mod postgres;
+pub mod repeat;
 pub mod risk_scope;
 pub mod sla;
 pub mod sqlite;
@@ -45,6 +46,8 @@ pub use sla::{
 };
 // Incremental risk rescoring after an ingest.
 pub use risk_scope::{RiskScope, RiskScopeStore};
+// Re-ingesting an unchanged report.
+pub use repeat::{RepeatScanStore, RepeatedScan};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -65,6 +68,7 @@ pub trait Store:
     + IntelStore
     + SlaStore
     + RiskScopeStore
+    + RepeatScanStore
     + Send
     + Sync
 {

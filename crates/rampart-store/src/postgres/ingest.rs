@@ -45,7 +45,7 @@ const SEP: &str = "\u{1f}";
 
 /// The advisory-lock key space of ingest locks (high byte), so other advisory locks taken by
 /// Rampart or by the operator's own tools never collide with them.
-const TARGET_LOCK_SPACE: i64 = 0x52 << 56;
+pub(super) const TARGET_LOCK_SPACE: i64 = 0x52 << 56;
 
 struct ActiveObservation {
     id: i64,

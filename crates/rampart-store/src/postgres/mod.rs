@@ -9,6 +9,7 @@ mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod repeat;
 mod risk_scope;
 mod sla;
 mod synthetic;

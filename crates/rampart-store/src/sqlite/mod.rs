@@ -8,6 +8,7 @@ mod intel;
 mod jobs;
 mod queries;
 mod raw;
+mod repeat;
 mod risk_scope;
 mod sla;
 mod triage;
