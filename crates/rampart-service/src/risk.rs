@@ -3,10 +3,10 @@
 //! the scores in batches. Called after every ingest, catalog apply and triage.
 
 use rampart_engine::risk::{Reachability, RiskAssessment, RiskInput, assess};
-use rampart_engine::risk_input::{Sighting, observed_facts};
+use rampart_engine::risk_input::{ObservedFacts, Sighting, observed_facts};
 use rampart_model::{
-    AppProfile, Environment, ExploitFacts, IssueStatus, KeyedObservation, Observation, VexStatus,
-    VulnIntel,
+    AppProfile, Environment, ExploitFacts, IssueStatus, KeyedObservation, Observation, Severity,
+    VexStatus, VulnIntel,
 };
 use rampart_store::{IssueRiskRow, Store, StoreError, VexFact};
 use std::collections::HashMap;
@@ -163,12 +163,15 @@ pub fn input_of(
 /// is the scan's target and branch as of the scan, no VEX decision yet). Issues that end up
 /// with more than one observation, and those a stored VEX statement then applies to, are
 /// rescored after the ingest ([`after_ingest`]).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct NewIssueScorer {
     profile: Option<AppProfile>,
     sighting: Sighting,
     status: IssueStatus,
     now: OffsetDateTime,
+    /// Scores of observations with no facts beyond their severity and CWEs (most code, IaC
+    /// and secret findings), by those two: a large report has few distinct pairs.
+    plain: std::sync::Mutex<HashMap<(Severity, Vec<u32>), u8>>,
 }
 
 impl NewIssueScorer {
@@ -193,6 +196,7 @@ impl NewIssueScorer {
             },
             status,
             now,
+            plain: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -204,6 +208,17 @@ impl NewIssueScorer {
     /// The score of a new issue whose one observation is `o`, with the feeds' facts `feed`.
     pub fn score(&self, o: &Observation, feed: &HashMap<String, ExploitFacts>) -> u8 {
         let facts = observed_facts(std::slice::from_ref(o));
+        let plain = o.vuln_ids.is_empty() && facts == ObservedFacts::default();
+        let memo_key = (o.severity.level, o.cwes.clone());
+        if plain
+            && let Some(score) = self
+                .plain
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&memo_key).copied())
+        {
+            return score;
+        }
         let input = RiskInput {
             severity: o.severity.level,
             cvss: facts.cvss,
@@ -215,7 +230,11 @@ impl NewIssueScorer {
             profile: self.profile.clone(),
             sightings: vec![self.sighting.clone()],
         };
-        assess(&input, self.now).score
+        let score = assess(&input, self.now).score;
+        if plain && let Ok(mut m) = self.plain.lock() {
+            m.insert(memo_key, score);
+        }
+        score
     }
 
     /// Scores `batch` ([`KeyedObservation::risk`]) with the feeds' facts: one feed query for
