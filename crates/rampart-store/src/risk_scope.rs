@@ -98,6 +98,108 @@ pub(crate) fn previous_and_full(
     (previous, full)
 }
 
+/// The [`RiskScopeStore`] implementation, written once for both backends: `$made` answers the
+/// one question whose SQL differs (the issues of the statements the scan made that it did not
+/// create, or created with several), `$tools` reads a scan's `tools` column.
+macro_rules! risk_scope_impl {
+    ($store:ty, $made:path, $tools:path) => {
+        #[async_trait::async_trait]
+        impl $crate::risk_scope::RiskScopeStore for $store {
+            async fn risk_scope(
+                &self,
+                scan_id: i64,
+                dormant_after: time::Duration,
+            ) -> $crate::Result<$crate::risk_scope::RiskScope> {
+                use sqlx::Row as _;
+                let mut conn = self.pool.acquire().await?;
+                let Some(scan) = sqlx::query(
+                    "SELECT application_id, target_id, branch, environment, ingested_at FROM scans WHERE id = $1",
+                )
+                .bind(scan_id)
+                .fetch_optional(&mut *conn)
+                .await?
+                else {
+                    return Ok($crate::risk_scope::RiskScope::default());
+                };
+                let (app, target, branch): (i64, i64, String) =
+                    (scan.try_get(0)?, scan.try_get(1)?, scan.try_get(2)?);
+                let env: Option<String> = scan.try_get(3)?;
+                let now: time::OffsetDateTime = scan.try_get(4)?;
+                let mut issues = std::collections::BTreeSet::new();
+                // Statements the scan made: of issues it did not create, or several of one it did.
+                let ids = $made(&mut conn, scan_id).await?;
+                issues.extend(ids);
+                let ids: Vec<i64> =
+                    sqlx::query_scalar("SELECT DISTINCT issue_id FROM issue_events WHERE scan_id = $1")
+                        .bind(scan_id)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                issues.extend(ids);
+                // Statements that ended: at each stream's previous scan.
+                let streams: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT id, tool FROM streams WHERE target_id = $1 AND branch = $2 AND last_scan_id = $3",
+                )
+                .bind(target)
+                .bind(&branch)
+                .bind(scan_id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let earlier: Vec<$crate::risk_scope::EarlierScan> = sqlx::query(
+                    "SELECT id, tools, environment, ingested_at FROM scans
+                     WHERE target_id = $1 AND branch = $2 AND id < $3 ORDER BY id DESC",
+                )
+                .bind(target)
+                .bind(&branch)
+                .bind(scan_id)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok($crate::risk_scope::EarlierScan {
+                        id: r.try_get(0)?,
+                        tools: $tools(r)?,
+                        environment: r.try_get(2)?,
+                        at: r.try_get(3)?,
+                    })
+                })
+                .collect::<$crate::Result<_>>()?;
+                let app_times: Vec<time::OffsetDateTime> = sqlx::query_scalar(
+                    "SELECT ingested_at FROM scans WHERE application_id = $1 AND id < $2",
+                )
+                .bind(app)
+                .bind(scan_id)
+                .fetch_all(&mut *conn)
+                .await?;
+                let tools: Vec<String> = streams.iter().map(|(_, t)| t.clone()).collect();
+                let (previous, full) = $crate::risk_scope::previous_and_full(
+                    &tools,
+                    env.as_deref(),
+                    now,
+                    &earlier,
+                    &app_times,
+                    dormant_after,
+                );
+                for ((stream, _), (_, prev)) in streams.iter().zip(&previous) {
+                    let ids: Vec<i64> = sqlx::query_scalar(
+                        "SELECT DISTINCT issue_id FROM observations
+                         WHERE stream_id = $1 AND last_scan_id IS NOT NULL AND last_scan_id >= $2",
+                    )
+                    .bind(stream)
+                    .bind(prev)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    issues.extend(ids);
+                }
+                Ok($crate::risk_scope::RiskScope {
+                    issues: issues.into_iter().collect(),
+                    full,
+                })
+            }
+        }
+    };
+}
+pub(crate) use risk_scope_impl;
+
 #[cfg(test)]
 mod tests {
     use super::*;
