@@ -165,6 +165,9 @@ fn print_report(r: &IngestReport) {
         s.fixed,
         s.reopened
     );
+    if let Some(earlier) = r.repeat_of {
+        println!("  the same bytes as scan #{earlier}: recorded without reading the report again");
+    }
     if let Some(m) = &r.matching {
         crate::feeds::print_rematch(m);
     }

@@ -378,6 +378,7 @@ impl Correlator {
             hash: content_hash(&key.hex, &json),
             key,
             json,
+            risk: 0,
         }
     }
 }

@@ -325,6 +325,11 @@ pub struct KeyedObservation {
     pub hash: i64,
     /// The observation serialized as JSON (stored as is).
     pub json: String,
+    /// The risk score (0-100) of the issue this observation opens, when it opens one: the
+    /// ingest scores each observation as a lone new issue before it is written, so a new
+    /// issue is stored with its score (0 until then; issues with more than one observation
+    /// are rescored after the ingest).
+    pub risk: u8,
 }
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 //! transaction. Parsing runs on a blocking thread and hands batches to the writer through a
 //! bounded channel, so parsing and writing overlap and memory stays bounded.
 
+use crate::risk::NewIssueScorer;
 use rampart_engine::{CorrelationNote, Correlator, DefaultLifecycle};
 use rampart_formats::{Diagnostic, Emitter, Format, ParseContext, ParseError};
+use rampart_model::Lifecycle;
 use rampart_model::{Environment, KeyedObservation, Observation, Scan, ToolInfo, ToolKind};
 use rampart_store::{ScanEnd, ScanMeta, Store, StoreError};
 use sha2::{Digest, Sha256};
@@ -102,6 +104,12 @@ pub struct IngestReport {
     /// For SBOMs: the stored inventory's match against the advisories (a `rampart` scan).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matching: Option<crate::matching::MatchReport>,
+    /// When the report's bytes are those of the latest scan of its streams: that scan. The
+    /// scan was recorded without the report being parsed again (the store's
+    /// [`RepeatScanStore`](rampart_store::RepeatScanStore)); `tools` then holds only names,
+    /// and the diagnostics are the earlier ingest's (not repeated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repeat_of: Option<i64>,
 }
 
 fn ser_secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -136,7 +144,53 @@ pub async fn ingest_path(
         file: file_name.clone(),
         source,
     })?;
-    ingest_reader(store, file, &file_name, opts, progress).await
+    // A report that may repeat an earlier one is hashed first, so that an unchanged report is
+    // recorded without being parsed (see `RepeatScanStore`). A first ingest skips this.
+    let target = opts.target.as_deref().unwrap_or(&opts.application);
+    let known = if opts.expected_sha256.is_none()
+        && !opts.application.trim().is_empty()
+        && store
+            .has_reports(&opts.application, target, &opts.branch)
+            .await?
+    {
+        let hashed = path.to_path_buf();
+        let name = file_name.clone();
+        Some(
+            tokio::task::spawn_blocking(move || hash_file(&hashed))
+                .await
+                .map_err(|e| IngestError::Invalid(format!("hashing thread failed: {e}")))?
+                .map_err(|source| IngestError::Open { file: name, source })?,
+        )
+    } else {
+        None
+    };
+    ingest_stream(store, file, &file_name, opts, progress, known).await
+}
+
+/// The SHA-256 (hex) and length of the file at `path`.
+fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut len = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        len += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), len))
+}
+
+/// Whether reading a report of `format` does more than make statements (an SBOM's inventory
+/// is stored and matched): such a report is always read in full.
+fn has_inventory(format: Format) -> bool {
+    matches!(
+        format,
+        Format::CycloneDxJson | Format::CycloneDxXml | Format::SpdxJson | Format::SpdxTagValue
+    )
 }
 
 /// Ingests a report read from `reader`, named `file_name` in messages.
@@ -146,6 +200,19 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
     file_name: &str,
     opts: &IngestOptions,
     progress: Arc<AtomicU64>,
+) -> Result<IngestReport, IngestError> {
+    ingest_stream(store, reader, file_name, opts, progress, None).await
+}
+
+/// [`ingest_reader`], with the SHA-256 and length of the report when the caller hashed it
+/// (`known`): a report that repeats the latest scan of its streams is then only recorded.
+async fn ingest_stream<R: Read + Send + 'static>(
+    store: &dyn Store,
+    reader: R,
+    file_name: &str,
+    opts: &IngestOptions,
+    progress: Arc<AtomicU64>,
+    known: Option<(String, u64)>,
 ) -> Result<IngestReport, IngestError> {
     let started = Instant::now();
     if opts.application.trim().is_empty() {
@@ -187,7 +254,45 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         report_sha256: opts.expected_sha256.clone().unwrap_or_default(),
         ingested_at: opts.at.unwrap_or_else(OffsetDateTime::now_utc),
     };
+    if let Some((sha, len)) = known.as_ref().filter(|_| !has_inventory(format))
+        && let Some(repeated) = store.record_repeat(&meta, sha).await?
+    {
+        let scan = repeated.scan;
+        crate::risk::after_ingest(store, &scan).await?;
+        progress.store(*len, Ordering::Relaxed);
+        return Ok(IngestReport {
+            file_name: file_name.to_string(),
+            tools: scan
+                .tool
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(|t| ToolInfo {
+                    name: t.to_string(),
+                    version: None,
+                })
+                .collect(),
+            scan,
+            format,
+            tool_kind: None,
+            diagnostics: Vec::new(),
+            bytes: *len,
+            elapsed: started.elapsed(),
+            matching: None,
+            repeat_of: Some(repeated.repeats),
+        });
+    }
     let meta_copy = meta.clone();
+    // New issues are stored with their risk score: each observation is scored as the lone
+    // observation of the issue it may open (on the key thread, without the feeds' facts; the
+    // writer rescores the few whose vulnerability ids the feeds know).
+    let scorer = Arc::new(NewIssueScorer::new(
+        store.app_profile(&opts.application).await?,
+        &meta.target,
+        &meta.branch,
+        meta.environment,
+        meta.ingested_at,
+        DefaultLifecycle.on_seen(None).1,
+    ));
     let mut session = store.begin_ingest(meta).await?;
     // What the application already knows, for pairing: read once per ingest, in chunks, into
     // the correlator's compact index, inside the write transaction (after its lock, so an
@@ -242,10 +347,18 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         }
         (outcome, hex::encode(tap.hasher.finalize()))
     });
+    let key_scorer = scorer.clone();
     let keyer = tokio::task::spawn_blocking(move || {
+        let no_feed = std::collections::HashMap::new();
         while let Some(batch) = raw_rx.blocking_recv() {
-            let keyed: Vec<KeyedObservation> =
-                batch.into_iter().map(|o| correlator.key(o)).collect();
+            let keyed: Vec<KeyedObservation> = batch
+                .into_iter()
+                .map(|o| {
+                    let mut ko = correlator.key(o);
+                    ko.risk = key_scorer.score(&ko.observation, &no_feed);
+                    ko
+                })
+                .collect();
             if tx.blocking_send(keyed).is_err() {
                 break;
             }
@@ -255,7 +368,13 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
 
     let rules = DefaultLifecycle;
     let mut store_error = None;
-    while let Some(batch) = rx.recv().await {
+    while let Some(mut batch) = rx.recv().await {
+        if batch.iter().any(|k| !k.observation.vuln_ids.is_empty())
+            && let Err(e) = scorer.score_batch(store, &mut batch, true).await
+        {
+            store_error = Some(e);
+            break;
+        }
         if let Err(e) = session.write(batch, &rules).await {
             store_error = Some(e);
             break;
@@ -287,10 +406,13 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         for o in m.observations {
             batch.push(correlator.key(o));
             if batch.len() >= BATCH {
-                session.write(std::mem::take(&mut batch), &rules).await?;
+                let mut full = std::mem::take(&mut batch);
+                scorer.score_batch(store, &mut full, false).await?;
+                session.write(full, &rules).await?;
             }
         }
         if !batch.is_empty() {
+            scorer.score_batch(store, &mut batch, false).await?;
             session.write(batch, &rules).await?;
         }
         let previous = session.put_inventory(m.inventory, &m.digest).await?;
@@ -330,5 +452,6 @@ pub async fn ingest_reader<R: Read + Send + 'static>(
         bytes: progress.load(Ordering::Relaxed),
         elapsed: started.elapsed(),
         matching,
+        repeat_of: None,
     })
 }

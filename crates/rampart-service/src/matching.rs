@@ -25,7 +25,7 @@ use rampart_intel::aliases::AliasGroups;
 use rampart_intel::matching::{MatchOutcome, directness, match_each, package_key};
 use rampart_intel::observe::{AdvisoryFacts, TOOL, observation_with};
 use rampart_intel::osv::{AdvisoryIndex, from_json};
-use rampart_model::{Inventory, Observation, Scan, ScanSummary};
+use rampart_model::{Inventory, Lifecycle, Observation, Scan, ScanSummary};
 use rampart_store::{
     InventoryComponent, NewInventory, ScanEnd, ScanMeta, Store, StoredInventory, VulnIntel,
 };
@@ -415,18 +415,29 @@ async fn write_scan(
     let sha = meta.report_sha256.clone();
     let mut correlator = Correlator::new(meta.target.clone());
     let rules = DefaultLifecycle;
+    let scorer = crate::risk::NewIssueScorer::new(
+        store.app_profile(&meta.application).await?,
+        &meta.target,
+        &meta.branch,
+        meta.environment,
+        meta.ingested_at,
+        rules.on_seen(None).1,
+    );
     let mut session = store.begin_ingest(meta).await?;
     let mut batch = Vec::with_capacity(BATCH.min(observations.len()));
     for o in observations {
         batch.push(correlator.key(o));
         if batch.len() >= BATCH {
-            session.write(std::mem::take(&mut batch), &rules).await?;
+            let mut full = std::mem::take(&mut batch);
+            scorer.score_batch(store, &mut full, false).await?;
+            session.write(full, &rules).await?;
         }
     }
     if !batch.is_empty() {
+        scorer.score_batch(store, &mut batch, false).await?;
         session.write(batch, &rules).await?;
     }
-    Ok(session
+    let scan = session
         .finish(
             ScanEnd {
                 tools: vec![TOOL.to_owned()],
@@ -434,5 +445,8 @@ async fn write_scan(
             },
             &rules,
         )
-        .await?)
+        .await?;
+    // The synthetic scan's issues are scored like any ingest's.
+    crate::risk::after_ingest(store, &scan).await?;
+    Ok(scan)
 }

@@ -3,9 +3,12 @@
 //! the scores in batches. Called after every ingest, catalog apply and triage.
 
 use rampart_engine::risk::{Reachability, RiskAssessment, RiskInput, assess};
-use rampart_engine::risk_input::{Sighting, observed_facts};
-use rampart_model::{AppProfile, ExploitFacts, Observation, VexStatus, VulnIntel};
-use rampart_store::{IssueRiskRow, Store, StoreError};
+use rampart_engine::risk_input::{ObservedFacts, Sighting, observed_facts};
+use rampart_model::{
+    AppProfile, Environment, ExploitFacts, IssueStatus, KeyedObservation, Observation, Severity,
+    VexStatus, VulnIntel,
+};
+use rampart_store::{IssueRiskRow, Store, StoreError, VexFact};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -76,29 +79,25 @@ fn feed_facts_for(ids: &[String], feed: &HashMap<String, ExploitFacts>) -> Optio
     out
 }
 
-/// The risk input of one stored issue.
-pub fn input_of(
-    row: &IssueRiskRow,
-    profile: Option<&AppProfile>,
+/// Exploit facts of an issue naming `vuln_ids`: the feeds' first (the curated source), the
+/// tools' (`tool`) filling the gaps.
+fn merged_exploit(
+    vuln_ids: &[String],
     feed: &HashMap<String, ExploitFacts>,
-) -> RiskInput {
-    let any_active = row.sightings.iter().any(|s| s.active);
-    let observations: Vec<Observation> = row
-        .sightings
-        .iter()
-        .filter(|s| s.active || !any_active)
-        .filter_map(|s| serde_json::from_value(s.observation.clone()).ok())
-        .collect();
-    let facts = observed_facts(&observations);
-    // Feed facts first: they are the curated source; the tools' fill the gaps.
-    let exploit = match (feed_facts_for(&row.vuln_ids, feed), facts.exploit) {
+    tool: Option<ExploitFacts>,
+) -> Option<ExploitFacts> {
+    match (feed_facts_for(vuln_ids, feed), tool) {
         (Some(mut f), Some(t)) => {
             f.merge(&t);
             Some(f)
         }
         (f, t) => f.or(t),
-    };
-    let reachability = match &row.vex {
+    }
+}
+
+/// Reachability: a VEX decision in force speaks first, then what the tools said.
+fn reachability_of(vex: Option<&VexFact>, tools: Option<Reachability>) -> Option<Reachability> {
+    match vex {
         Some(v) if v.status == VexStatus::Affected => Some(Reachability {
             reachable: true,
             source: format!("{}: affected", v.actor),
@@ -117,15 +116,31 @@ pub fn input_of(
                 source: format!("{}: {}", v.actor, v.justification.as_deref().unwrap_or("")),
             })
         }
-        _ => facts.reachability,
-    };
+        _ => tools,
+    }
+}
+
+/// The risk input of one stored issue.
+pub fn input_of(
+    row: &IssueRiskRow,
+    profile: Option<&AppProfile>,
+    feed: &HashMap<String, ExploitFacts>,
+) -> RiskInput {
+    let any_active = row.sightings.iter().any(|s| s.active);
+    let observations: Vec<Observation> = row
+        .sightings
+        .iter()
+        .filter(|s| s.active || !any_active)
+        .filter_map(|s| serde_json::from_value(s.observation.clone()).ok())
+        .collect();
+    let facts = observed_facts(&observations);
     RiskInput {
         severity: row.severity,
         cvss: facts.cvss,
-        exploit,
+        exploit: merged_exploit(&row.vuln_ids, feed, facts.exploit),
         fix_available: facts.fix_available,
         cwes: row.cwes.clone(),
-        reachability,
+        reachability: reachability_of(row.vex.as_ref(), facts.reachability),
         status: row.status,
         profile: profile.cloned(),
         sightings: row
@@ -139,6 +154,116 @@ pub fn input_of(
                 active: s.active,
             })
             .collect(),
+    }
+}
+
+/// Scores an observation as the only one of the issue it opens, during an ingest, so that the
+/// store writes a new issue with its score: the same input [`input_of`] reads back for such
+/// an issue (its severity, CWEs and vulnerability ids are the observation's, its one sighting
+/// is the scan's target and branch as of the scan, no VEX decision yet). Issues that end up
+/// with more than one observation, and those a stored VEX statement then applies to, are
+/// rescored after the ingest ([`after_ingest`]).
+#[derive(Debug)]
+pub struct NewIssueScorer {
+    profile: Option<AppProfile>,
+    sighting: Sighting,
+    status: IssueStatus,
+    now: OffsetDateTime,
+    /// Scores of observations with no facts beyond their severity and CWEs (most code, IaC
+    /// and secret findings), by those two: a large report has few distinct pairs.
+    plain: std::sync::Mutex<HashMap<(Severity, Vec<u32>), u8>>,
+}
+
+impl NewIssueScorer {
+    /// A scorer for the scan of `target`@`branch` in `environment` at `now`, in an
+    /// application with catalog entry `profile`; new issues start with `status`.
+    pub fn new(
+        profile: Option<AppProfile>,
+        target: &str,
+        branch: &str,
+        environment: Option<Environment>,
+        now: OffsetDateTime,
+        status: IssueStatus,
+    ) -> Self {
+        NewIssueScorer {
+            profile,
+            sighting: Sighting {
+                target: target.to_string(),
+                branch: branch.to_string(),
+                environment,
+                last_seen: now,
+                active: true,
+            },
+            status,
+            now,
+            plain: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The vulnerability ids of `o` as the issue row keeps them.
+    pub fn vuln_ids(o: &Observation) -> Vec<String> {
+        o.vuln_ids.iter().map(|v| v.0.clone()).collect()
+    }
+
+    /// The score of a new issue whose one observation is `o`, with the feeds' facts `feed`.
+    pub fn score(&self, o: &Observation, feed: &HashMap<String, ExploitFacts>) -> u8 {
+        let facts = observed_facts(std::slice::from_ref(o));
+        let plain = o.vuln_ids.is_empty() && facts == ObservedFacts::default();
+        let memo_key = (o.severity.level, o.cwes.clone());
+        if plain
+            && let Some(score) = self
+                .plain
+                .lock()
+                .ok()
+                .and_then(|m| m.get(&memo_key).copied())
+        {
+            return score;
+        }
+        let input = RiskInput {
+            severity: o.severity.level,
+            cvss: facts.cvss,
+            exploit: merged_exploit(&Self::vuln_ids(o), feed, facts.exploit),
+            fix_available: facts.fix_available,
+            cwes: o.cwes.clone(),
+            reachability: facts.reachability,
+            status: self.status,
+            profile: self.profile.clone(),
+            sightings: vec![self.sighting.clone()],
+        };
+        let score = assess(&input, self.now).score;
+        if plain && let Ok(mut m) = self.plain.lock() {
+            m.insert(memo_key, score);
+        }
+        score
+    }
+
+    /// Scores `batch` ([`KeyedObservation::risk`]) with the feeds' facts: one feed query for
+    /// the batch's vulnerability ids. With `rescore_only_feed_hits`, only observations naming
+    /// an id the feeds know are scored (the others were scored without feeds already).
+    pub async fn score_batch(
+        &self,
+        store: &dyn Store,
+        batch: &mut [KeyedObservation],
+        rescore_only_feed_hits: bool,
+    ) -> Result<(), StoreError> {
+        let mut ids: Vec<String> = batch
+            .iter()
+            .flat_map(|k| k.observation.vuln_ids.iter().map(|v| v.0.clone()))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let feed = feed_exploit_facts(store, &ids).await?;
+        for ko in batch {
+            let hit = ko
+                .observation
+                .vuln_ids
+                .iter()
+                .any(|v| feed.contains_key(&v.0.to_ascii_uppercase()));
+            if hit || !rescore_only_feed_hits {
+                ko.risk = self.score(&ko.observation, &feed);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -200,8 +325,14 @@ pub async fn recompute_issues(
     now: OffsetDateTime,
 ) -> Result<Recomputed, StoreError> {
     let profile = store.app_profile(application).await?;
-    let rows = store.risk_inputs_of(ids).await?;
-    score_rows(store, &rows, profile.as_ref(), now).await
+    let mut total = Recomputed::default();
+    for page in ids.chunks(PAGE as usize) {
+        let rows = store.risk_inputs_of(page).await?;
+        let r = score_rows(store, &rows, profile.as_ref(), now).await?;
+        total.issues += r.issues;
+        total.changed += r.changed;
+    }
+    Ok(total)
 }
 
 /// The score of issue `id` with every factor, as of `now` (`None`: no such issue).
@@ -222,10 +353,17 @@ pub async fn explain(
     Ok(Some(assess(&input_of(row, profile.as_ref(), &feed), now)))
 }
 
-/// What an ingest of `scan` sets off: expired risk acceptances reopen, stored VEX statements
-/// apply to the issues (new ones too), and, when the scan created, fixed or reopened an issue,
-/// every issue of the application is rescored and its SLA due dates are stored (a rescan that
-/// changed nothing rescores nothing: re-ingesting an unchanged report stays as cheap as it was).
+/// What an ingest of `scan` sets off: expired risk acceptances reopen and stored VEX
+/// statements apply to the issues (new ones too), each rescoring the issues it changed; then
+/// the issues whose inputs the scan changed are rescored ([`RiskScope`](rampart_store::RiskScope):
+/// issues it made a new statement about or stopped reporting, issues it created with several
+/// observations, issues with an event of the scan). The issues it created with one observation
+/// were stored with their score ([`NewIssueScorer`]); issues it merely saw again keep theirs.
+/// When the scope cannot be that narrow (the stream's environment changed, or some issue
+/// crossed the dormancy threshold), every issue of the application is rescored. Either way
+/// the stored scores end equal to what [`recompute_application`] gives at the scan's time.
+/// When the scan created, fixed or reopened an issue, the application's SLA due dates are
+/// stored again (`sla::refresh`).
 pub async fn after_ingest(
     store: &dyn Store,
     scan: &rampart_model::Scan,
@@ -234,9 +372,17 @@ pub async fn after_ingest(
     let expired = crate::triage::expire(store, now).await?;
     let vex = crate::vex::apply(store, &scan.application, now).await?;
     let s = &scan.summary;
-    if s.new + s.fixed + s.reopened == 0 && expired.is_empty() && vex.is_empty() {
-        return Ok(Recomputed::default());
+    if s.new + s.fixed + s.reopened > 0 || !expired.is_empty() || !vex.is_empty() {
+        crate::sla::refresh(store, &scan.application, now).await?;
     }
-    crate::sla::refresh(store, &scan.application, now).await?;
-    Ok(recompute_application(store, &scan.application, now).await?)
+    let scope = store
+        .risk_scope(scan.id, rampart_engine::risk::DORMANT_AFTER)
+        .await?;
+    Ok(match scope.full {
+        Some(why) => {
+            tracing::debug!(scan = scan.id, why, "rescoring the whole application");
+            recompute_application(store, &scan.application, now).await?
+        }
+        None => recompute_issues(store, &scan.application, &scope.issues, now).await?,
+    })
 }

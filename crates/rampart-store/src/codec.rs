@@ -62,6 +62,27 @@ pub fn unpack_str(bytes: &[u8]) -> crate::Result<String> {
     String::from_utf8(raw).map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))
 }
 
+/// [`unpack_str`] into `out`, reusing its allocation (for loops over many rows).
+pub fn unpack_str_into(bytes: &[u8], out: &mut String) -> crate::Result<()> {
+    let err = |e: String| crate::StoreError::Corrupt(format!("observation data: {e}"));
+    let Some((size, body)) = bytes.split_first_chunk::<4>() else {
+        return Err(err("shorter than its size prefix".into()));
+    };
+    let size = u32::from_le_bytes(*size) as usize;
+    // LZ4 expands at most 255-fold: a larger size is a corrupt prefix, not a reason to allocate.
+    if size > body.len().saturating_mul(255).saturating_add(64) {
+        return Err(err(format!("size prefix {size} for {} bytes", body.len())));
+    }
+    let mut buf = std::mem::take(out).into_bytes();
+    buf.clear();
+    buf.resize(size, 0);
+    let n = lz4_flex::block::decompress_into_with_dict(body, &mut buf, OBSERVATION_DICT_V1)
+        .map_err(|e| err(e.to_string()))?;
+    buf.truncate(n);
+    *out = String::from_utf8(buf).map_err(|e| err(e.to_string()))?;
+    Ok(())
+}
+
 /// Reads back what [`pack_json`] stored.
 pub fn unpack_json(bytes: &[u8]) -> crate::Result<serde_json::Value> {
     let raw = lz4_flex::block::decompress_size_prepended_with_dict(bytes, OBSERVATION_DICT_V1)
@@ -85,6 +106,11 @@ mod tests {
         assert!(unpack_json(b"garbage").is_err());
         // Both readers use the dictionary that packing used.
         assert_eq!(unpack_str(&packed).unwrap(), json);
+        let mut reused = String::from("left over");
+        unpack_str_into(&packed, &mut reused).unwrap();
+        assert_eq!(reused, json);
+        assert!(unpack_str_into(b"\xff\xff\xff\x7fgarbage", &mut reused).is_err());
+        assert!(unpack_str_into(b"ab", &mut reused).is_err());
         // The dictionary pays: a typical observation packs to well under its JSON size.
         let code = r#"{"tool":{"name":"codeql","version":"2.19.3"},"kind":"code","rule_id":"py/path-injection","title":"This query depends on a user-provided value.","message":"This query depends on a user-provided value.","severity":{"level":"high","tool_label":"7.5"},"cwes":[22],"location":{"type":"code","path":"src/service_27/module_777.py","start_line":10,"start_column":5,"end_column":60},"fingerprints":{"primaryLocationLineHash":"3660740359129bbd:1"},"snippet":"open(os.path.join(BASE, request.args['f777']))","tags":["security"],"source_ref":"/runs/0/results/777"}"#;
         let packed = pack_json(code);

@@ -22,6 +22,8 @@ pub mod gate;
 pub mod intel;
 pub mod jobs;
 pub mod postgres;
+pub mod repeat;
+pub mod risk_scope;
 pub mod scoped;
 pub mod sla;
 pub mod sqlite;
@@ -61,6 +63,10 @@ pub use sla::{
 };
 // CI gate: branch versus baseline (issue 6).
 pub use gate::{BranchPresence, GateStore};
+// Incremental risk rescoring after an ingest.
+pub use risk_scope::{RiskScope, RiskScopeStore};
+// Re-ingesting an unchanged report.
+pub use repeat::{RepeatScanStore, RepeatedScan};
 
 use async_trait::async_trait;
 use rampart_model::{Issue, KeyedObservation, Lifecycle, Scan};
@@ -86,6 +92,8 @@ pub trait Store:
     + AuthStore
     + ScopedReads
     + DashboardStore
+    + RiskScopeStore
+    + RepeatScanStore
     + Send
     + Sync
 {

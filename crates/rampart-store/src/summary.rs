@@ -202,7 +202,8 @@ pub(crate) fn facts_from_rows(
 }
 
 /// What an ingest changes in the summaries, gathered as it writes: the issues it creates are
-/// tallied in memory (the ingest knows everything they contribute: risk is 0 until scored),
+/// tallied in memory (the ingest knows everything they contribute, including the score it
+/// stored with them),
 /// the existing issues it touches are read before their first change and again at the end.
 #[derive(Debug, Default)]
 pub(crate) struct IngestTally {
@@ -223,6 +224,8 @@ struct NewIssue {
     /// Bit `i`: `tools[i]` reports it.
     tools: u64,
     severity: i16,
+    /// Risk band of the score the issue was created with.
+    band: u8,
     kind: u8,
     status: u8,
     /// A tool past the 64th reports it: read it from the database instead.
@@ -230,14 +233,22 @@ struct NewIssue {
 }
 
 impl IngestTally {
-    /// Issue `id` was created by this ingest.
-    pub fn created(&mut self, id: i64, kind: &'static str, status: &'static str, severity: i16) {
+    /// Issue `id` was created by this ingest, stored with score `risk`.
+    pub fn created(
+        &mut self,
+        id: i64,
+        kind: &'static str,
+        status: &'static str,
+        severity: i16,
+        risk: u8,
+    ) {
         let (kind, status) = (self.name(kind), self.name(status));
         self.created.insert(
             id,
             NewIssue {
                 tools: 0,
                 severity,
+                band: risk_band(i64::from(risk)) as u8,
                 kind,
                 status,
                 overflow: false,
@@ -323,15 +334,15 @@ impl IngestTally {
     pub fn delta(&self, application_id: i64, after: &BTreeMap<i64, IssueFacts>) -> SummaryDelta {
         let mut d = SummaryDelta::default();
         // New issues alike in everything they contribute, counted once each.
-        let mut alike: HashMap<(u8, i16, u8, u64), i64> = HashMap::new();
+        let mut alike: HashMap<(u8, i16, u8, u8, u64), i64> = HashMap::new();
         for (id, n) in &self.created {
             if !n.overflow && !after.contains_key(id) {
                 *alike
-                    .entry((n.status, n.severity, n.kind, n.tools))
+                    .entry((n.status, n.severity, n.band, n.kind, n.tools))
                     .or_default() += 1;
             }
         }
-        for ((status, severity, kind, mask), count) in alike {
+        for ((status, severity, band, kind, mask), count) in alike {
             let tools = (0..self.tools.len().min(64))
                 .filter(|b| mask & (1 << b) != 0)
                 .map(|b| self.tools[b].clone())
@@ -342,7 +353,8 @@ impl IngestTally {
                     status: self.names[usize::from(status)].to_string(),
                     severity,
                     kind: self.names[usize::from(kind)].to_string(),
-                    risk: 0,
+                    // Any score of the band stands for it.
+                    risk: i64::from(band) * 10,
                     tools,
                 },
                 count,

@@ -47,7 +47,7 @@ const SEP: &str = "\u{1f}";
 
 /// The advisory-lock key space of ingest locks (high byte), so other advisory locks taken by
 /// Rampart or by the operator's own tools never collide with them.
-const TARGET_LOCK_SPACE: i64 = 0x52 << 56;
+pub(super) const TARGET_LOCK_SPACE: i64 = 0x52 << 56;
 
 struct ActiveObservation {
     id: i64,
@@ -296,12 +296,13 @@ impl PgIngest {
             );
             cwes.push(crate::codec::join(&o.cwes));
         }
+        let risks: Vec<i16> = rows.iter().map(|ko| i16::from(ko.risk)).collect();
         let inserted = sqlx::query(
-            "INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen)
+            "INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk)
              SELECT $1, t.key, t.kind, t.title, t.severity, $2, t.rule_id, t.location,
-                    string_to_array(t.vuln_ids, $3), string_to_array(t.cwes, ',')::integer[], $4, $5, $5
-             FROM UNNEST($6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[], $11::text[], $12::text[], $13::text[])
-                  AS t(key, kind, title, severity, rule_id, location, vuln_ids, cwes)
+                    string_to_array(t.vuln_ids, $3), string_to_array(t.cwes, ',')::integer[], $4, $5, $5, t.risk
+             FROM UNNEST($6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::smallint[])
+                  AS t(key, kind, title, severity, rule_id, location, vuln_ids, cwes, risk)
              ORDER BY t.key
              ON CONFLICT (application_id, key) DO NOTHING
              RETURNING id, key",
@@ -319,6 +320,7 @@ impl PgIngest {
         .bind(&locations)
         .bind(&vulns)
         .bind(&cwes)
+        .bind(&risks)
         .fetch_all(&mut *self.tx)
         .await?;
         inserted
@@ -619,6 +621,7 @@ impl IngestSession for PgIngest {
                         o.kind.as_str(),
                         new_status.as_str(),
                         sev(o.severity.level),
+                        ko.risk,
                     );
                 }
             }

@@ -7,12 +7,14 @@ mod blobs;
 mod context;
 mod copy;
 mod correlation;
-mod gate;
 mod dashboard;
+mod gate;
 mod ingest;
 mod intel;
 mod jobs;
 mod queries;
+mod repeat;
+mod risk_scope;
 mod scoped;
 mod sla;
 mod summary;
@@ -118,6 +120,11 @@ fn migrator() -> Migrator {
                 10,
                 "summaries",
                 include_str!("../../migrations/postgres/0010_summaries.sql"),
+            ),
+            m(
+                11,
+                "risk scope",
+                include_str!("../../migrations/postgres/0011_risk_scope.sql"),
             ),
             m(
                 13,

@@ -3,8 +3,9 @@
 //! ([`Lifecycle::renames`]); this file only reads and rewrites rows.
 
 use super::corrupt;
+use super::raw::with_handle;
 use crate::Result;
-use crate::codec::unpack_str;
+use crate::codec::{unpack_str, unpack_str_into};
 use rampart_model::rename::RenameCandidate;
 use rampart_model::{Lifecycle, Observation};
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, Transaction};
@@ -12,9 +13,6 @@ use time::OffsetDateTime;
 
 /// Rows per `IN (...)` list.
 const CHUNK: usize = 1000;
-
-/// Observations per chunk of the prior index.
-const NOTE_CHUNK: i64 = 20_000;
 
 /// The `correlation` member of a stored observation's JSON text: the correlator writes it
 /// last, so it is the tail of the object.
@@ -26,7 +24,8 @@ fn note_text(json: &str) -> Option<&str> {
 
 /// Hands `sink` (issue key, correlation note) for every code, secret and IaC observation of
 /// `application` (of its target `target_id` only, when given: paths of two targets are two
-/// different files) that has a note, in chunks of [`NOTE_CHUNK`] rows.
+/// different files) that has a note. One prepared statement on the connection's own handle
+/// (see [`super::raw`]), rows streamed in observation order: memory holds one row at a time.
 pub(crate) async fn correlation_notes(
     conn: &mut SqliteConnection,
     application: &str,
@@ -40,34 +39,32 @@ pub(crate) async fn correlation_notes(
     else {
         return Ok(());
     };
-    let mut after = 0i64;
-    loop {
-        let rows = sqlx::query(
-            // CROSS JOIN keeps observations the outer loop: a rowid range scan that stops
-            // after a chunk, instead of sorting the application's observations each time.
-            "SELECT o.id, i.key, o.data FROM observations o CROSS JOIN issues i ON i.id = o.issue_id
-             WHERE o.id > $2 AND i.application_id = $1 AND i.kind IN ('code', 'secret', 'iac')
-               AND ($4 IS NULL OR o.stream_id IN (SELECT id FROM streams WHERE target_id = $4))
-             ORDER BY o.id LIMIT $3",
-        )
-        .bind(app)
-        .bind(after)
-        .bind(NOTE_CHUNK)
-        .bind(target_id)
-        .fetch_all(&mut *conn)
-        .await?;
-        for r in &rows {
-            after = r.try_get(0)?;
-            let data: Vec<u8> = r.try_get(2)?;
-            let json = unpack_str(&data)?;
+    with_handle(conn, |db| {
+        // CROSS JOIN keeps observations the outer loop: a rowid scan in observation order.
+        let mut stmt = db.prepare(
+            "SELECT i.key, o.data FROM observations o CROSS JOIN issues i ON i.id = o.issue_id
+             WHERE i.application_id = ?1 AND i.kind IN ('code', 'secret', 'iac')
+               AND (?2 IS NULL OR o.stream_id IN (SELECT id FROM streams WHERE target_id = ?2))",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![app, target_id])?;
+        let mut json = String::new();
+        while let Some(r) = rows.next()? {
+            let data = r
+                .get_ref(1)?
+                .as_blob()
+                .map_err(|e| corrupt(format!("observation data: {e}")))?;
+            unpack_str_into(data, &mut json)?;
             if let Some(note) = note_text(&json) {
-                sink(r.try_get(1)?, note.to_string());
+                let key = r
+                    .get_ref(0)?
+                    .as_str()
+                    .map_err(|e| corrupt(format!("issue key: {e}")))?;
+                sink(key.to_string(), note.to_string());
             }
         }
-        if (rows.len() as i64) < NOTE_CHUNK {
-            return Ok(());
-        }
-    }
+        Ok(())
+    })
+    .await
 }
 
 fn candidate(id: i64, issue: i64, data: &[u8]) -> Result<Option<RenameCandidate>> {

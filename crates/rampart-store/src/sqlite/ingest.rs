@@ -381,8 +381,13 @@ impl IngestSession for SqliteIngest {
                 next_new += 1;
                 let o = &p.ko.observation;
                 let sev = severity_to_db(o.severity.level) as i16;
-                self.tally
-                    .created(p.issue_id, o.kind.as_str(), new_status.as_str(), sev);
+                self.tally.created(
+                    p.issue_id,
+                    o.kind.as_str(),
+                    new_status.as_str(),
+                    sev,
+                    p.ko.risk,
+                );
             }
             self.tally.observed(p.issue_id, &p.ko.observation.tool.name);
         }
@@ -407,8 +412,8 @@ impl IngestSession for SqliteIngest {
         with_handle(&mut self.tx, |db| {
             // The new issues, named by their first observation.
             let mut insert_issue = db.prepare_cached(
-                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
             )?;
             let mut next_new = first_new;
             for p in pending.iter().filter(|p| p.issue_id >= first_new) {
@@ -431,6 +436,7 @@ impl IngestSession for SqliteIngest {
                     join(&o.cwes),
                     scan_id,
                     now,
+                    p.ko.risk,
                 ])?;
             }
             // 4. Reopened issues and severity upgrades.

@@ -4,13 +4,15 @@ mod auth;
 mod blobs;
 mod context;
 mod correlation;
-mod gate;
 mod dashboard;
+mod gate;
 mod ingest;
 mod intel;
 mod jobs;
 mod queries;
 mod raw;
+mod repeat;
+mod risk_scope;
 mod scoped;
 mod sla;
 mod summary;
@@ -87,6 +89,11 @@ fn migrator() -> Migrator {
                 10,
                 "summaries",
                 include_str!("../../migrations/sqlite/0010_summaries.sql"),
+            ),
+            m(
+                11,
+                "risk scope",
+                include_str!("../../migrations/sqlite/0011_risk_scope.sql"),
             ),
             m(
                 13,
