@@ -269,9 +269,11 @@ macro_rules! dashboard_common {
             }
             let mut out = DashboardCounts::default();
             // The summary tables (migration 0010) hold the counts: no pass over the issues.
+            // Application 0 is their portfolio total: summing applications, leave it out.
             let mut qb = QueryBuilder::<$db>::new(
                 "SELECT s.application_id, CAST(s.severity AS BIGINT), CAST(SUM(s.n) AS BIGINT)
-                 FROM summary_issues s WHERE s.status IN ('open', 'reopened') AND s.n <> 0",
+                 FROM summary_issues s
+                 WHERE s.status IN ('open', 'reopened') AND s.n <> 0 AND s.application_id <> 0",
             );
             push_scope(&mut qb, scope, "s.application_id");
             qb.push(" GROUP BY s.application_id, s.severity");
@@ -284,7 +286,7 @@ macro_rules! dashboard_common {
                 }
             }
             let mut qb = QueryBuilder::<$db>::new(
-                "SELECT CAST(s.band AS BIGINT), CAST(SUM(s.n) AS BIGINT) FROM summary_risk s WHERE s.n <> 0",
+                "SELECT CAST(s.band AS BIGINT), CAST(SUM(s.n) AS BIGINT) FROM summary_risk s WHERE s.n <> 0 AND s.application_id <> 0",
             );
             push_scope(&mut qb, scope, "s.application_id");
             qb.push(" GROUP BY s.band");
