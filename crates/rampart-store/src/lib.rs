@@ -20,6 +20,7 @@ pub mod dashboard;
 pub mod error;
 pub mod gate;
 pub mod intel;
+mod intel_sql;
 pub mod jobs;
 pub mod postgres;
 pub mod repeat;

@@ -1,479 +1,179 @@
 //! Vulnerability intelligence on PostgreSQL: advisories as jsonb, lists of ids passed as one
-//! array parameter (`= ANY($1)`), multi-row statements in one transaction per call.
+//! array parameter (`= ANY($1)`), multi-row statements in one transaction per call. The shared
+//! body is [`intel_store_impl`](crate::intel_sql::intel_store_impl); here is what differs.
 
 use super::PgStore;
 use crate::Result;
-use crate::intel::{
-    AdvisoryRow, CweInfo, CweRow, IntelCounts, IntelStore, InventoryComponent, NewInventory,
-    StoredInventory, VulnIntel,
-};
-use async_trait::async_trait;
-use rampart_model::{EpssScore, KevFacts};
-use sqlx::{Postgres, QueryBuilder, Row};
-use std::collections::HashMap;
+use crate::intel::AdvisoryRow;
+use sqlx::{PgPool, Postgres, QueryBuilder, Row};
 
 /// Rows per multi-row statement (PostgreSQL allows 65,535 bound values; the widest row has 11).
 const CHUNK: usize = 2000;
 
-#[async_trait]
-impl IntelStore for PgStore {
-    async fn advisory_modified(&self) -> Result<HashMap<String, Option<String>>> {
-        let rows = sqlx::query("SELECT id, modified FROM advisories")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<Option<String>, _>(1)))
-            .collect())
-    }
-
-    async fn put_advisories(&self, rows: Vec<AdvisoryRow>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        for chunk in rows.chunks(CHUNK) {
-            let ids: Vec<String> = chunk.iter().map(|r| r.id.clone()).collect();
-            sqlx::query("DELETE FROM advisory_packages WHERE advisory_id = ANY($1)")
-                .bind(&ids)
-                .execute(&mut *tx)
-                .await?;
-            let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO advisories (id, modified, withdrawn, aliases, source, data) ",
-            );
-            q.push_values(chunk, |mut b, r| {
-                b.push_bind(&r.id)
-                    .push_bind(&r.modified)
-                    .push_bind(&r.withdrawn)
-                    .push_bind(&r.aliases)
-                    .push_bind(&r.source)
-                    .push_bind(&r.json)
-                    .push_unseparated("::jsonb");
-            });
-            q.push(
-                " ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, \
-                 withdrawn = excluded.withdrawn, aliases = excluded.aliases, \
-                 source = excluded.source, data = excluded.data",
-            );
-            q.build().execute(&mut *tx).await?;
-            let packages: Vec<(&str, &str, &str)> = chunk
-                .iter()
-                .filter(|r| r.withdrawn.is_none())
-                .flat_map(|r| {
-                    r.packages
-                        .iter()
-                        .map(move |(e, n)| (e.as_str(), n.as_str(), r.id.as_str()))
-                })
-                .collect();
-            for part in packages.chunks(CHUNK * 3) {
-                let mut q = QueryBuilder::<Postgres>::new(
-                    "INSERT INTO advisory_packages (ecosystem, name, advisory_id) ",
-                );
-                q.push_values(part, |mut b, (e, n, id)| {
-                    b.push_bind(*e).push_bind(*n).push_bind(*id);
-                });
-                q.push(" ON CONFLICT DO NOTHING");
-                q.build().execute(&mut *tx).await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn advisory_alias_lists(&self) -> Result<Vec<(String, Vec<String>)>> {
-        let rows = sqlx::query("SELECT id, aliases FROM advisories WHERE withdrawn IS NULL")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<Vec<String>, _>(1)))
-            .collect())
-    }
-
-    async fn replace_alias_groups(&self, members: Vec<(String, String)>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM vuln_aliases")
-            .execute(&mut *tx)
-            .await?;
-        for chunk in members.chunks(CHUNK * 4) {
-            let (ids, groups): (Vec<String>, Vec<String>) = chunk.iter().cloned().unzip();
-            sqlx::query(
-                "INSERT INTO vuln_aliases (vuln_id, group_id) SELECT * FROM UNNEST($1::text[], $2::text[]) \
-                 ON CONFLICT (vuln_id) DO UPDATE SET group_id = excluded.group_id",
-            )
-            .bind(&ids)
-            .bind(&groups)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn alias_groups_of(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
-        let rows = sqlx::query(
-            "SELECT m.vuln_id, m.group_id FROM vuln_aliases m WHERE m.group_id IN \
-             (SELECT g.group_id FROM vuln_aliases g WHERE g.vuln_id = ANY($1))",
-        )
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
-            .collect())
-    }
-
-    async fn put_kev(&self, entries: Vec<KevFacts>) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
-        let mut n = 0;
-        for chunk in entries.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO kev (cve_id, vendor_project, product, name, date_added, due_date, known_ransomware, required_action) ",
-            );
-            q.push_values(chunk, |mut b, k| {
-                b.push_bind(&k.cve)
-                    .push_bind(&k.vendor_project)
-                    .push_bind(&k.product)
-                    .push_bind(&k.name)
-                    .push_bind(&k.date_added)
-                    .push_bind(&k.due_date)
-                    .push_bind(k.known_ransomware_campaign_use)
-                    .push_bind(&k.required_action);
-            });
-            q.push(
-                " ON CONFLICT (cve_id) DO UPDATE SET vendor_project = excluded.vendor_project, \
-                 product = excluded.product, name = excluded.name, date_added = excluded.date_added, \
-                 due_date = excluded.due_date, known_ransomware = excluded.known_ransomware, \
-                 required_action = excluded.required_action",
-            );
-            n += q.build().execute(&mut *tx).await?.rows_affected();
-        }
-        tx.commit().await?;
-        Ok(n)
-    }
-
-    async fn put_epss(&self, scores: Vec<EpssScore>) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
-        let mut n = 0;
-        for chunk in scores.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO epss (cve_id, probability, percentile, score_date, model_version) ",
-            );
-            q.push_values(chunk, |mut b, s| {
-                b.push_bind(&s.cve)
-                    .push_bind(s.probability)
-                    .push_bind(s.percentile)
-                    .push_bind(s.score_date.clone().unwrap_or_default())
-                    .push_bind(&s.model_version);
-            });
-            q.push(
-                " ON CONFLICT (cve_id) DO UPDATE SET probability = excluded.probability, \
-                 percentile = excluded.percentile, score_date = excluded.score_date, \
-                 model_version = excluded.model_version WHERE excluded.score_date >= epss.score_date",
-            );
-            n += q.build().execute(&mut *tx).await?.rows_affected();
-        }
-        tx.commit().await?;
-        Ok(n)
-    }
-
-    async fn put_cwes(&self, entries: Vec<CweRow>) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
-        let mut n = 0;
-        for chunk in entries.chunks(CHUNK) {
-            let mut q = QueryBuilder::<Postgres>::new(
-                "INSERT INTO cwe (id, name, kind, abstraction, status, parent) ",
-            );
-            q.push_values(chunk, |mut b, c| {
-                b.push_bind(i64::from(c.id))
-                    .push_bind(&c.name)
-                    .push_bind(&c.kind)
-                    .push_bind(&c.abstraction)
-                    .push_bind(&c.status)
-                    .push_bind(c.parent.map(i64::from));
-            });
-            q.push(
-                " ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
-                 abstraction = excluded.abstraction, status = excluded.status, parent = excluded.parent",
-            );
-            n += q.build().execute(&mut *tx).await?.rows_affected();
-        }
-        tx.commit().await?;
-        Ok(n)
-    }
-
-    async fn cwe_names(&self, ids: &[u32]) -> Result<Vec<CweInfo>> {
-        let ids: Vec<i64> = ids.iter().map(|&i| i64::from(i)).collect();
-        let rows = sqlx::query("SELECT id, name, kind FROM cwe WHERE id = ANY($1) ORDER BY id")
-            .bind(&ids)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| CweInfo {
-                id: r.get::<i64, _>(0) as u32,
-                name: r.get(1),
-                kind: r.get(2),
-            })
-            .collect())
-    }
-
-    async fn vuln_intel(&self, ids: &[String]) -> Result<HashMap<String, VulnIntel>> {
-        let rows = sqlx::query(
-            "WITH asked(id) AS (SELECT DISTINCT UNNEST($1::text[])), \
-             members(asked, cve) AS ( \
-               SELECT a.id, COALESCE(m.vuln_id, a.id) FROM asked a \
-               LEFT JOIN vuln_aliases g ON g.vuln_id = a.id \
-               LEFT JOIN vuln_aliases m ON m.group_id = g.group_id) \
-             SELECT x.asked, e.cve_id, e.probability, e.percentile, e.score_date, e.model_version, \
-                    k.cve_id, k.vendor_project, k.product, k.name, k.date_added, k.due_date, \
-                    k.known_ransomware, k.required_action \
-             FROM members x LEFT JOIN epss e ON e.cve_id = x.cve LEFT JOIN kev k ON k.cve_id = x.cve \
-             WHERE e.cve_id IS NOT NULL OR k.cve_id IS NOT NULL",
-        )
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(crate::intel::vuln_intel_from_rows!(&rows))
-    }
-
-    async fn put_inventory(&self, inv: NewInventory) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
-        let target_id: i64 = sqlx::query_scalar(
-            "SELECT t.id FROM targets t JOIN applications a ON a.id = t.application_id \
-             WHERE a.name = $1 AND t.name = $2",
-        )
-        .bind(&inv.application)
-        .bind(&inv.target)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| {
-            crate::StoreError::NotFound(format!(
-                "target {} of application {}",
-                inv.target, inv.application
-            ))
-        })?;
-        let (id, _) = write_inventory(&mut tx, target_id, &inv, None).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    async fn inventory_ids(&self, packages: Option<&[(String, String)]>) -> Result<Vec<i64>> {
-        let rows: Vec<i64> = match packages {
-            None => {
-                sqlx::query_scalar("SELECT id FROM inventories ORDER BY id")
-                    .fetch_all(&self.pool)
-                    .await?
-            }
-            Some(keys) => {
-                let (ecosystems, names): (Vec<&str>, Vec<&str>) =
-                    keys.iter().map(|(e, n)| (e.as_str(), n.as_str())).unzip();
-                sqlx::query_scalar(
-                    "SELECT DISTINCT c.inventory_id FROM \
-                     (SELECT DISTINCT e, n FROM UNNEST($1::text[], $2::text[]) AS k(e, n)) k \
-                     JOIN inventory_components c ON c.ecosystem = k.e AND c.package = k.n \
-                     ORDER BY c.inventory_id",
-                )
-                .bind(&ecosystems)
-                .bind(&names)
-                .fetch_all(&self.pool)
-                .await?
-            }
-        };
-        Ok(rows)
-    }
-
-    async fn inventories_in(&self, ids: &[i64]) -> Result<Vec<StoredInventory>> {
-        let heads = sqlx::query(
-            "SELECT i.id, a.name, t.name, i.branch, i.match_digest FROM inventories i \
-             JOIN targets t ON t.id = i.target_id JOIN applications a ON a.id = t.application_id \
-             WHERE i.id = ANY($1) ORDER BY i.id",
-        )
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out: Vec<StoredInventory> = heads
-            .iter()
-            .map(|r| StoredInventory {
-                id: r.get(0),
-                application: r.get(1),
-                target: r.get(2),
-                branch: r.get(3),
-                match_digest: r.get(4),
-                components: Vec::new(),
-            })
-            .collect();
-        let rows = sqlx::query(
-            "SELECT inventory_id, bom_ref, name, version, purl, component_type, licenses, ecosystem, package, direct \
-             FROM inventory_components WHERE inventory_id = ANY($1) ORDER BY inventory_id, position",
-        )
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
-        crate::intel::components_into_inventories!(&rows, out);
-        Ok(out)
-    }
-
-    async fn advisories_for_packages(&self, packages: &[(String, String)]) -> Result<Vec<String>> {
-        let (ecosystems, names): (Vec<&str>, Vec<&str>) = packages
-            .iter()
-            .map(|(e, n)| (e.as_str(), n.as_str()))
-            .unzip();
-        let rows = sqlx::query(
-            "SELECT a.data::text FROM advisories a WHERE a.withdrawn IS NULL AND a.id IN ( \
-               SELECT p.advisory_id FROM \
-               (SELECT DISTINCT e, n FROM UNNEST($1::text[], $2::text[]) AS k(e, n)) k \
-               JOIN advisory_packages p ON p.ecosystem = k.e AND p.name = k.n)",
-        )
-        .bind(&ecosystems)
-        .bind(&names)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
-    }
-
-    async fn advisory_packages_of(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT ecosystem, name FROM advisory_packages WHERE advisory_id = ANY($1)",
-        )
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
-            .collect())
-    }
-
-    async fn advisories_for_inventories(&self, only: Option<i64>) -> Result<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT a.data::text FROM advisories a WHERE a.withdrawn IS NULL AND a.id IN ( \
-               SELECT p.advisory_id FROM advisory_packages p WHERE EXISTS ( \
-                 SELECT 1 FROM inventory_components c WHERE c.ecosystem = p.ecosystem \
-                 AND c.package = p.name AND ($1::bigint IS NULL OR c.inventory_id = $1)))",
-        )
-        .bind(only)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
-    }
-
-    async fn set_match_digests(&self, digests: Vec<(i64, String)>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        for chunk in digests.chunks(CHUNK * 4) {
-            let (ids, values): (Vec<i64>, Vec<String>) = chunk.iter().cloned().unzip();
-            sqlx::query(
-                "UPDATE inventories SET match_digest = d.digest \
-                 FROM UNNEST($1::bigint[], $2::text[]) AS d(id, digest) WHERE inventories.id = d.id",
-            )
-            .bind(&ids)
-            .bind(&values)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn intel_counts(&self) -> Result<IntelCounts> {
-        let r = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM advisories), \
-                    (SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL), \
-                    (SELECT COUNT(*) FROM vuln_aliases), (SELECT COUNT(*) FROM kev), \
-                    (SELECT COUNT(*) FROM epss), (SELECT COUNT(*) FROM cwe), \
-                    (SELECT COUNT(*) FROM inventories), (SELECT COUNT(*) FROM inventory_components)",
-        )
-        .fetch_one(&self.pool)
-        .await?;
-        let n = |i: usize| r.get::<i64, _>(i) as u64;
-        Ok(IntelCounts {
-            advisories: n(0),
-            withdrawn: n(1),
-            alias_ids: n(2),
-            kev: n(3),
-            epss: n(4),
-            cwe: n(5),
-            inventories: n(6),
-            components: n(7),
-        })
-    }
+/// A list of ids, bound as one array parameter.
+fn list<T>(items: &[T]) -> &[T] {
+    items
 }
 
-/// Writes inventory `inv` of target `target_id` on `conn` (inside the caller's transaction),
-/// replacing the target × branch's previous one; `digest`, when given, becomes its match
-/// digest. Returns the inventory's id and its previous match digest (empty when new).
-pub(crate) async fn write_inventory(
-    conn: &mut sqlx::PgConnection,
-    target_id: i64,
-    inv: &NewInventory,
-    digest: Option<&str>,
-) -> Result<(i64, String)> {
-    let previous: String = sqlx::query_scalar(
-        "SELECT match_digest FROM inventories WHERE target_id = $1 AND branch = $2",
-    )
-    .bind(target_id)
-    .bind(&inv.branch)
-    .fetch_optional(&mut *conn)
-    .await?
-    .unwrap_or_default();
-    let root = inv
-        .root
-        .as_ref()
-        .map(|r| serde_json::to_string(r).unwrap_or_default());
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO inventories (target_id, branch, scan_id, updated_at, root) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (target_id, branch) DO UPDATE SET scan_id = excluded.scan_id, \
-         updated_at = excluded.updated_at, root = excluded.root RETURNING id",
-    )
-    .bind(target_id)
-    .bind(&inv.branch)
-    .bind(inv.scan_id)
-    .bind(inv.at)
-    .bind(root)
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM inventory_components WHERE inventory_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM inventory_edges WHERE inventory_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    let rows: Vec<(usize, &InventoryComponent)> = inv.components.iter().enumerate().collect();
+/// An advisory's JSON (the `jsonb` column read as text).
+fn advisory_text(r: &sqlx::postgres::PgRow) -> Result<String> {
+    Ok(r.get::<String, _>(0))
+}
+
+crate::intel_sql::intel_store_impl!(
+    PgStore,
+    Postgres,
+    begin = "BEGIN",
+    in_list = "= ANY($1)",
+    asked = "SELECT DISTINCT UNNEST($1::text[])",
+    data = "a.data::text",
+);
+
+/// Inserts or replaces advisories with their package index rows (`IntelStore::put_advisories`).
+async fn put_advisories(pool: &PgPool, rows: Vec<AdvisoryRow>) -> Result<()> {
+    let mut tx = pool.begin().await?;
     for chunk in rows.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Postgres>::new(
-            "INSERT INTO inventory_components (inventory_id, position, bom_ref, name, version, purl, component_type, licenses, ecosystem, package, direct) ",
-        );
-        q.push_values(chunk, |mut b, (i, c)| {
-            let (eco, pkg) = c.key.clone().unzip();
-            b.push_bind(id)
-                .push_bind(*i as i32)
-                .push_bind(&c.component.bom_ref)
-                .push_bind(&c.component.name)
-                .push_bind(&c.component.version)
-                .push_bind(&c.component.purl)
-                .push_bind(&c.component.component_type)
-                .push_bind(c.component.licenses.join("\n"))
-                .push_bind(eco)
-                .push_bind(pkg)
-                .push_bind(c.direct);
-        });
-        q.build().execute(&mut *conn).await?;
-    }
-    for chunk in inv.edges.chunks(CHUNK * 4) {
-        let mut q = QueryBuilder::<Postgres>::new(
-            "INSERT INTO inventory_edges (inventory_id, from_ref, to_ref) ",
-        );
-        q.push_values(chunk, |mut b, e| {
-            b.push_bind(id).push_bind(&e.from).push_bind(&e.to);
-        });
-        q.build().execute(&mut *conn).await?;
-    }
-    if let Some(d) = digest {
-        sqlx::query("UPDATE inventories SET match_digest = $1 WHERE id = $2")
-            .bind(d)
-            .bind(id)
-            .execute(&mut *conn)
+        let ids: Vec<String> = chunk.iter().map(|r| r.id.clone()).collect();
+        sqlx::query("DELETE FROM advisory_packages WHERE advisory_id = ANY($1)")
+            .bind(&ids)
+            .execute(&mut *tx)
             .await?;
+        let mut q = QueryBuilder::<Postgres>::new(
+            "INSERT INTO advisories (id, modified, withdrawn, aliases, source, data) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(&r.id)
+                .push_bind(&r.modified)
+                .push_bind(&r.withdrawn)
+                .push_bind(&r.aliases)
+                .push_bind(&r.source)
+                .push_bind(&r.json)
+                .push_unseparated("::jsonb");
+        });
+        q.push(
+            " ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, \
+             withdrawn = excluded.withdrawn, aliases = excluded.aliases, \
+             source = excluded.source, data = excluded.data",
+        );
+        q.build().execute(&mut *tx).await?;
+        let packages: Vec<(&str, &str, &str)> = chunk
+            .iter()
+            .filter(|r| r.withdrawn.is_none())
+            .flat_map(|r| {
+                r.packages
+                    .iter()
+                    .map(move |(e, n)| (e.as_str(), n.as_str(), r.id.as_str()))
+            })
+            .collect();
+        for part in packages.chunks(CHUNK * 3) {
+            let mut q = QueryBuilder::<Postgres>::new(
+                "INSERT INTO advisory_packages (ecosystem, name, advisory_id) ",
+            );
+            q.push_values(part, |mut b, (e, n, id)| {
+                b.push_bind(*e).push_bind(*n).push_bind(*id);
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            q.build().execute(&mut *tx).await?;
+        }
     }
-    Ok((id, previous))
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every advisory not withdrawn, with its own aliases (`IntelStore::advisory_alias_lists`).
+async fn advisory_alias_lists(pool: &PgPool) -> Result<Vec<(String, Vec<String>)>> {
+    let rows = sqlx::query("SELECT id, aliases FROM advisories WHERE withdrawn IS NULL")
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<String, _>(0), r.get::<Vec<String>, _>(1)))
+        .collect())
+}
+
+/// Replaces every alias group (`IntelStore::replace_alias_groups`).
+async fn replace_alias_groups(pool: &PgPool, members: Vec<(String, String)>) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM vuln_aliases")
+        .execute(&mut *tx)
+        .await?;
+    for chunk in members.chunks(CHUNK * 4) {
+        let (ids, groups): (Vec<String>, Vec<String>) = chunk.iter().cloned().unzip();
+        sqlx::query(
+            "INSERT INTO vuln_aliases (vuln_id, group_id) SELECT * FROM UNNEST($1::text[], $2::text[]) \
+             ON CONFLICT (vuln_id) DO UPDATE SET group_id = excluded.group_id",
+        )
+        .bind(&ids)
+        .bind(&groups)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Inventory ids, all or of those naming `packages` (`IntelStore::inventory_ids`).
+async fn inventory_ids(pool: &PgPool, packages: Option<&[(String, String)]>) -> Result<Vec<i64>> {
+    let rows: Vec<i64> = match packages {
+        None => {
+            sqlx::query_scalar("SELECT id FROM inventories ORDER BY id")
+                .fetch_all(pool)
+                .await?
+        }
+        Some(keys) => {
+            let (ecosystems, names): (Vec<&str>, Vec<&str>) =
+                keys.iter().map(|(e, n)| (e.as_str(), n.as_str())).unzip();
+            sqlx::query_scalar(
+                "SELECT DISTINCT c.inventory_id FROM \
+                 (SELECT DISTINCT e, n FROM UNNEST($1::text[], $2::text[]) AS k(e, n)) k \
+                 JOIN inventory_components c ON c.ecosystem = k.e AND c.package = k.n \
+                 ORDER BY c.inventory_id",
+            )
+            .bind(&ecosystems)
+            .bind(&names)
+            .fetch_all(pool)
+            .await?
+        }
+    };
+    Ok(rows)
+}
+
+/// Advisories naming one of `packages` (`IntelStore::advisories_for_packages`).
+async fn advisories_for_packages(
+    pool: &PgPool,
+    packages: &[(String, String)],
+) -> Result<Vec<String>> {
+    let (ecosystems, names): (Vec<&str>, Vec<&str>) = packages
+        .iter()
+        .map(|(e, n)| (e.as_str(), n.as_str()))
+        .unzip();
+    let rows = sqlx::query(
+        "SELECT a.data::text FROM advisories a WHERE a.withdrawn IS NULL AND a.id IN ( \
+           SELECT p.advisory_id FROM \
+           (SELECT DISTINCT e, n FROM UNNEST($1::text[], $2::text[]) AS k(e, n)) k \
+           JOIN advisory_packages p ON p.ecosystem = k.e AND p.name = k.n)",
+    )
+    .bind(&ecosystems)
+    .bind(&names)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(advisory_text).collect()
+}
+
+/// Records match digests (`IntelStore::set_match_digests`).
+async fn set_match_digests(pool: &PgPool, digests: Vec<(i64, String)>) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    for chunk in digests.chunks(CHUNK * 4) {
+        let (ids, values): (Vec<i64>, Vec<String>) = chunk.iter().cloned().unzip();
+        sqlx::query(
+            "UPDATE inventories SET match_digest = d.digest \
+             FROM UNNEST($1::bigint[], $2::text[]) AS d(id, digest) WHERE inventories.id = d.id",
+        )
+        .bind(&ids)
+        .bind(&values)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
