@@ -17,6 +17,7 @@ pub mod blobs;
 pub mod codec;
 pub mod context;
 pub mod dashboard;
+mod detail;
 pub mod error;
 pub mod gate;
 pub mod intel;

@@ -6,8 +6,8 @@ use crate::codec::{
     kind_from_db, severity_from_db, severity_to_db, split, status_from_db, unpack_json,
 };
 use crate::{
-    ApplicationSummary, IngestSession, IssueDetail, IssueEvent, IssueQuery, IssueSort,
-    ObservationRecord, PortfolioSummary, Result, ScanMeta, Store,
+    ApplicationSummary, IngestSession, IssueDetail, IssueQuery, IssueSort, ObservationRecord,
+    PortfolioSummary, Result, ScanMeta, Store,
 };
 use async_trait::async_trait;
 use rampart_model::{Issue, IssueStatus, Scan, ScanSummary, VulnId};
@@ -94,6 +94,27 @@ fn scan_from_row(r: &SqliteRow) -> Result<Scan> {
         },
     })
 }
+
+/// An observation of the issue detail query (`issue_detail_impl`).
+fn observation_from_row(r: &SqliteRow) -> Result<ObservationRecord> {
+    let last: Option<i64> = r.try_get(8)?;
+    let data: Vec<u8> = r.try_get(9)?;
+    Ok(ObservationRecord {
+        id: r.try_get(0)?,
+        tool: r.try_get(1)?,
+        target: r.try_get(2)?,
+        branch: r.try_get(3)?,
+        rule_id: r.try_get(4)?,
+        severity: severity_from_db(r.try_get(5)?),
+        location: r.try_get(6)?,
+        first_scan_id: r.try_get(7)?,
+        last_scan_id: last,
+        active: last.is_none(),
+        observation: unpack_json(&data)?,
+    })
+}
+
+crate::detail::issue_detail_impl!(sqlx::Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {
@@ -190,71 +211,7 @@ impl Store for SqliteStore {
     }
 
     async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>> {
-        let row = sqlx::query(&format!(
-            "SELECT {ISSUE_COLUMNS}, i.first_scan_id FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let issue = issue_from_row(&row)?;
-        let first_scan: i64 = row.try_get(17)?;
-        let observations = sqlx::query(
-            "SELECT o.id, o.tool, t.name, st.branch, o.rule_id, o.severity, o.location, o.first_scan_id, o.last_scan_id, o.data
-             FROM observations o JOIN streams st ON st.id = o.stream_id JOIN targets t ON t.id = st.target_id
-             WHERE o.issue_id = $1 ORDER BY (o.last_scan_id IS NULL) DESC, o.id",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            let last: Option<i64> = r.try_get(8)?;
-            let data: Vec<u8> = r.try_get(9)?;
-            Ok(ObservationRecord {
-                id: r.try_get(0)?,
-                tool: r.try_get(1)?,
-                target: r.try_get(2)?,
-                branch: r.try_get(3)?,
-                rule_id: r.try_get(4)?,
-                severity: severity_from_db(r.try_get(5)?),
-                location: r.try_get(6)?,
-                first_scan_id: r.try_get(7)?,
-                last_scan_id: last,
-                active: last.is_none(),
-                observation: unpack_json(&data)?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        let first_tool = observations
-            .first()
-            .map(|o| o.tool.clone())
-            .unwrap_or_default();
-        let mut events = vec![IssueEvent {
-            at: issue.first_seen,
-            scan_id: Some(first_scan),
-            event: "new".into(),
-            detail: format!("first reported by {first_tool}"),
-        }];
-        for r in sqlx::query(
-            "SELECT at, scan_id, event, detail FROM issue_events WHERE issue_id = $1 ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?
-        {
-            events.push(IssueEvent {
-                at: r.try_get(0)?,
-                scan_id: r.try_get(1)?,
-                event: r.try_get(2)?,
-                detail: r.try_get(3)?,
-            });
-        }
-        Ok(Some(IssueDetail {
-            issue,
-            observations,
-            events,
-        }))
+        issue_detail(&self.pool, id).await
     }
 
     async fn list_applications(&self) -> Result<Vec<ApplicationSummary>> {
