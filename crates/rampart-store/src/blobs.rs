@@ -77,6 +77,117 @@ pub trait ReportBlobs: Send + Sync {
     async fn release_report_blob(&self, sha256: &str) -> Result<bool>;
 }
 
+/// The one implementation of [`ReportBlobs`] for both backends, but for announcing a blob (how
+/// two uploads of one report are serialized differs): `report_blobs_impl!(Store, Row,
+/// Int, "payload's report.sha256")`, where `Int` is the type of the `chunks` and `seq` columns and
+/// the last is the expression reading a job payload's `report.sha256`. The expanding module
+/// defines `begin_report_blob(pool, sha256, size)`. Expanded in `sqlite/blobs.rs` and
+/// `postgres/blobs.rs`.
+macro_rules! report_blobs_impl {
+    ($store:ty, $row:ty, $int:ty, $payload_sha:literal) => {
+        /// A seq or chunk count as the column stores it.
+        fn int(n: u32) -> $int {
+            <$int>::try_from(n).unwrap_or(<$int>::MAX)
+        }
+
+        /// `BlobInfo` of blob `sha256` from a row of (size, chunks).
+        fn blob_info(sha256: &str, r: &$row) -> $crate::Result<$crate::blobs::BlobInfo> {
+            use sqlx::Row as _;
+            Ok($crate::blobs::BlobInfo {
+                sha256: sha256.to_string(),
+                size: r.try_get::<i64, _>(0)?.max(0) as u64,
+                chunks: r.try_get::<$int, _>(1)?.max(0) as u32,
+            })
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::blobs::ReportBlobs for $store {
+            async fn begin_report_blob(&self, sha256: &str, size: u64) -> $crate::Result<bool> {
+                begin_report_blob(&self.pool, sha256, size).await
+            }
+
+            async fn put_report_chunk(&self, sha256: &str, seq: u32, bytes: &[u8]) -> $crate::Result<()> {
+                $crate::blobs::check_digest(sha256)?;
+                let packed = $crate::blobs::pack_chunk(bytes);
+                sqlx::query(
+                    "INSERT INTO report_blob_chunks (sha256, seq, data) VALUES ($1, $2, $3)
+                     ON CONFLICT (sha256, seq) DO UPDATE SET data = EXCLUDED.data",
+                )
+                .bind(sha256)
+                .bind(int(seq))
+                .bind(packed)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn seal_report_blob(&self, sha256: &str) -> $crate::Result<$crate::blobs::BlobInfo> {
+                let row = sqlx::query(
+                    "UPDATE report_blobs AS b SET sealed = TRUE
+                     WHERE sha256 = $1
+                       AND (SELECT COUNT(*) FROM report_blob_chunks c WHERE c.sha256 = b.sha256 AND c.seq < b.chunks) = b.chunks
+                     RETURNING size, chunks",
+                )
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| {
+                    $crate::StoreError::NotFound(format!(
+                        "report blob {sha256} is not announced or misses chunks"
+                    ))
+                })?;
+                blob_info(sha256, &row)
+            }
+
+            async fn report_blob(&self, sha256: &str) -> $crate::Result<Option<$crate::blobs::BlobInfo>> {
+                let row = sqlx::query("SELECT size, chunks FROM report_blobs WHERE sha256 = $1 AND sealed")
+                    .bind(sha256)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|r| blob_info(sha256, &r)).transpose()
+            }
+
+            async fn report_chunk(&self, sha256: &str, seq: u32) -> $crate::Result<Vec<u8>> {
+                let stored: Option<Vec<u8>> = sqlx::query_scalar(
+                    "SELECT c.data FROM report_blob_chunks c JOIN report_blobs b ON b.sha256 = c.sha256
+                     WHERE c.sha256 = $1 AND c.seq = $2 AND b.sealed",
+                )
+                .bind(sha256)
+                .bind(int(seq))
+                .fetch_optional(&self.pool)
+                .await?;
+                let stored = stored.ok_or_else(|| {
+                    $crate::StoreError::NotFound(format!("chunk {seq} of report blob {sha256}"))
+                })?;
+                $crate::blobs::unpack_chunk(sha256, seq, &stored)
+            }
+
+            async fn release_report_blob(&self, sha256: &str) -> $crate::Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let deleted = sqlx::query(concat!(
+                    "DELETE FROM report_blobs WHERE sha256 = $1 AND NOT EXISTS (
+                        SELECT 1 FROM jobs WHERE state IN ('queued', 'running') AND ",
+                    $payload_sha,
+                    " = $1)"
+                ))
+                .bind(sha256)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if deleted > 0 {
+                    sqlx::query("DELETE FROM report_blob_chunks WHERE sha256 = $1")
+                        .bind(sha256)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(deleted > 0)
+            }
+        }
+    };
+}
+pub(crate) use report_blobs_impl;
+
 #[cfg(test)]
 mod tests {
     use super::*;
