@@ -90,6 +90,19 @@ macro_rules! components_into_inventories {
 }
 pub(crate) use components_into_inventories;
 
+/// The package index rows `(ecosystem, name, advisory id)` of the advisories in `rows` that
+/// are not withdrawn (a withdrawn advisory matches nothing).
+pub(crate) fn package_index_rows(rows: &[AdvisoryRow]) -> Vec<(&str, &str, &str)> {
+    rows.iter()
+        .filter(|r| r.withdrawn.is_none())
+        .flat_map(|r| {
+            r.packages
+                .iter()
+                .map(move |(e, n)| (e.as_str(), n.as_str(), r.id.as_str()))
+        })
+        .collect()
+}
+
 /// The EPSS and KEV facts of a vulnerability's alias group (what risk scoring reads).
 pub use rampart_model::VulnIntel;
 

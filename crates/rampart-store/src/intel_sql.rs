@@ -24,6 +24,40 @@ macro_rules! intel_store_impl {
         asked = $asked:literal,
         data = $data:literal $(,)?
     ) => {
+        /// Writes `items` with multi-row statements of `CHUNK` rows in one transaction: `insert`
+        /// (up to `VALUES`), a row per item by `row`, then `conflict`. Returns the rows written.
+        async fn upsert<'a, T: Sync>(
+            pool: &sqlx::Pool<$db>,
+            items: &'a [T],
+            insert: &'static str,
+            conflict: &'static str,
+            mut row: impl FnMut(sqlx::query_builder::Separated<'_, 'a, $db, &'static str>, &'a T) + Send,
+        ) -> $crate::Result<u64> {
+            let mut tx = pool.begin_with($begin).await?;
+            let mut n = 0;
+            for chunk in items.chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::<$db>::new(insert);
+                q.push_values(chunk, &mut row);
+                q.push(conflict);
+                n += q.build().execute(&mut *tx).await?.rows_affected();
+            }
+            tx.commit().await?;
+            Ok(n)
+        }
+
+        /// The two text columns of the rows of `sql`, with `ids` bound as the list `$1`.
+        async fn text_pairs(
+            pool: &sqlx::Pool<$db>,
+            sql: &'static str,
+            ids: &[String],
+        ) -> $crate::Result<Vec<(String, String)>> {
+            let rows = sqlx::query(sql).bind(list(ids)).fetch_all(pool).await?;
+            Ok(rows
+                .iter()
+                .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
+                .collect())
+        }
+
         #[async_trait::async_trait]
         impl $crate::intel::IntelStore for $store {
             async fn advisory_modified(
@@ -57,29 +91,29 @@ macro_rules! intel_store_impl {
             }
 
             async fn alias_groups_of(&self, ids: &[String]) -> $crate::Result<Vec<(String, String)>> {
-                let rows = sqlx::query(concat!(
-                    "SELECT m.vuln_id, m.group_id FROM vuln_aliases m WHERE m.group_id IN \
-                     (SELECT g.group_id FROM vuln_aliases g WHERE g.vuln_id ",
-                    $in_list,
-                    ")"
-                ))
-                .bind(list(ids))
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows
-                    .iter()
-                    .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
-                    .collect())
+                text_pairs(
+                    &self.pool,
+                    concat!(
+                        "SELECT m.vuln_id, m.group_id FROM vuln_aliases m WHERE m.group_id IN \
+                         (SELECT g.group_id FROM vuln_aliases g WHERE g.vuln_id ",
+                        $in_list,
+                        ")"
+                    ),
+                    ids,
+                )
+                .await
             }
 
             async fn put_kev(&self, entries: Vec<rampart_model::KevFacts>) -> $crate::Result<u64> {
-                let mut tx = self.pool.begin_with($begin).await?;
-                let mut n = 0;
-                for chunk in entries.chunks(CHUNK) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO kev (cve_id, vendor_project, product, name, date_added, due_date, known_ransomware, required_action) ",
-                    );
-                    q.push_values(chunk, |mut b, k| {
+                upsert(
+                    &self.pool,
+                    &entries,
+                    "INSERT INTO kev (cve_id, vendor_project, product, name, date_added, due_date, known_ransomware, required_action) ",
+                    " ON CONFLICT (cve_id) DO UPDATE SET vendor_project = excluded.vendor_project, \
+                     product = excluded.product, name = excluded.name, date_added = excluded.date_added, \
+                     due_date = excluded.due_date, known_ransomware = excluded.known_ransomware, \
+                     required_action = excluded.required_action",
+                    |mut b, k| {
                         b.push_bind(&k.cve)
                             .push_bind(&k.vendor_project)
                             .push_bind(&k.product)
@@ -88,67 +122,47 @@ macro_rules! intel_store_impl {
                             .push_bind(&k.due_date)
                             .push_bind(k.known_ransomware_campaign_use)
                             .push_bind(&k.required_action);
-                    });
-                    q.push(
-                        " ON CONFLICT (cve_id) DO UPDATE SET vendor_project = excluded.vendor_project, \
-                         product = excluded.product, name = excluded.name, date_added = excluded.date_added, \
-                         due_date = excluded.due_date, known_ransomware = excluded.known_ransomware, \
-                         required_action = excluded.required_action",
-                    );
-                    n += q.build().execute(&mut *tx).await?.rows_affected();
-                }
-                tx.commit().await?;
-                Ok(n)
+                    },
+                )
+                .await
             }
 
             async fn put_epss(&self, scores: Vec<rampart_model::EpssScore>) -> $crate::Result<u64> {
-                let mut tx = self.pool.begin_with($begin).await?;
-                let mut n = 0;
-                for chunk in scores.chunks(CHUNK) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO epss (cve_id, probability, percentile, score_date, model_version) ",
-                    );
-                    q.push_values(chunk, |mut b, s| {
+                upsert(
+                    &self.pool,
+                    &scores,
+                    "INSERT INTO epss (cve_id, probability, percentile, score_date, model_version) ",
+                    " ON CONFLICT (cve_id) DO UPDATE SET probability = excluded.probability, \
+                     percentile = excluded.percentile, score_date = excluded.score_date, \
+                     model_version = excluded.model_version WHERE excluded.score_date >= epss.score_date",
+                    |mut b, s| {
                         b.push_bind(&s.cve)
                             .push_bind(s.probability)
                             .push_bind(s.percentile)
                             .push_bind(s.score_date.clone().unwrap_or_default())
                             .push_bind(&s.model_version);
-                    });
-                    q.push(
-                        " ON CONFLICT (cve_id) DO UPDATE SET probability = excluded.probability, \
-                         percentile = excluded.percentile, score_date = excluded.score_date, \
-                         model_version = excluded.model_version WHERE excluded.score_date >= epss.score_date",
-                    );
-                    n += q.build().execute(&mut *tx).await?.rows_affected();
-                }
-                tx.commit().await?;
-                Ok(n)
+                    },
+                )
+                .await
             }
 
             async fn put_cwes(&self, entries: Vec<$crate::intel::CweRow>) -> $crate::Result<u64> {
-                let mut tx = self.pool.begin_with($begin).await?;
-                let mut n = 0;
-                for chunk in entries.chunks(CHUNK) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(
-                        "INSERT INTO cwe (id, name, kind, abstraction, status, parent) ",
-                    );
-                    q.push_values(chunk, |mut b, c| {
+                upsert(
+                    &self.pool,
+                    &entries,
+                    "INSERT INTO cwe (id, name, kind, abstraction, status, parent) ",
+                    " ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
+                     abstraction = excluded.abstraction, status = excluded.status, parent = excluded.parent",
+                    |mut b, c| {
                         b.push_bind(i64::from(c.id))
                             .push_bind(&c.name)
                             .push_bind(&c.kind)
                             .push_bind(&c.abstraction)
                             .push_bind(&c.status)
                             .push_bind(c.parent.map(i64::from));
-                    });
-                    q.push(
-                        " ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, \
-                         abstraction = excluded.abstraction, status = excluded.status, parent = excluded.parent",
-                    );
-                    n += q.build().execute(&mut *tx).await?.rows_affected();
-                }
-                tx.commit().await?;
-                Ok(n)
+                    },
+                )
+                .await
             }
 
             async fn cwe_names(&self, ids: &[u32]) -> $crate::Result<Vec<$crate::intel::CweInfo>> {
@@ -274,17 +288,15 @@ macro_rules! intel_store_impl {
                 &self,
                 ids: &[String],
             ) -> $crate::Result<Vec<(String, String)>> {
-                let rows = sqlx::query(concat!(
-                    "SELECT DISTINCT ecosystem, name FROM advisory_packages WHERE advisory_id ",
-                    $in_list
-                ))
-                .bind(list(ids))
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows
-                    .iter()
-                    .map(|r| (r.get::<String, _>(0), r.get::<String, _>(1)))
-                    .collect())
+                text_pairs(
+                    &self.pool,
+                    concat!(
+                        "SELECT DISTINCT ecosystem, name FROM advisory_packages WHERE advisory_id ",
+                        $in_list
+                    ),
+                    ids,
+                )
+                .await
             }
 
             async fn advisories_for_inventories(

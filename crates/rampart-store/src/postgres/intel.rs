@@ -56,15 +56,7 @@ async fn put_advisories(pool: &PgPool, rows: Vec<AdvisoryRow>) -> Result<()> {
              source = excluded.source, data = excluded.data",
         );
         q.build().execute(&mut *tx).await?;
-        let packages: Vec<(&str, &str, &str)> = chunk
-            .iter()
-            .filter(|r| r.withdrawn.is_none())
-            .flat_map(|r| {
-                r.packages
-                    .iter()
-                    .map(move |(e, n)| (e.as_str(), n.as_str(), r.id.as_str()))
-            })
-            .collect();
+        let packages = crate::intel::package_index_rows(chunk);
         for part in packages.chunks(CHUNK * 3) {
             let mut q = QueryBuilder::<Postgres>::new(
                 "INSERT INTO advisory_packages (ecosystem, name, advisory_id) ",

@@ -53,15 +53,7 @@ async fn put_advisories(pool: &SqlitePool, rows: Vec<AdvisoryRow>) -> Result<()>
                 .push_bind(pack_json(&r.json));
         });
         q.build().execute(&mut *tx).await?;
-        let packages: Vec<(&str, &str, &str)> = chunk
-            .iter()
-            .filter(|r| r.withdrawn.is_none())
-            .flat_map(|r| {
-                r.packages
-                    .iter()
-                    .map(move |(e, n)| (e.as_str(), n.as_str(), r.id.as_str()))
-            })
-            .collect();
+        let packages = crate::intel::package_index_rows(chunk);
         for part in packages.chunks(CHUNK * 3) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT OR IGNORE INTO advisory_packages (ecosystem, name, advisory_id) ",
