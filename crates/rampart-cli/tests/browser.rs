@@ -2,8 +2,9 @@
 //! loads the demo portfolio and prints an administrator login), then runs
 //! `crates/rampart-server/tests/browser/dashboard.js` in headless Chromium through
 //! playwright-core: log in, overview with its charts, an issue, triage it, filter the issue
-//! list, an application, a search, log out, no console error or CSP violation. Screenshots of
-//! every page go to `target/browser-screenshots/` (or `$RAMPART_SCREENSHOTS`).
+//! list, an application, the SLA and compliance pages, a search, log out, no console error or
+//! CSP violation. Screenshots of every page go to `target/browser-screenshots/` (or
+//! `$RAMPART_SCREENSHOTS`).
 //!
 //! Needs `node`, `chromium` (Debian package) and `npm ci` run in the script's directory. When one
 //! is missing the test says so and passes, unless `RAMPART_REQUIRE_BROWSER=1` (CI), which makes

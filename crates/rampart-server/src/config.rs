@@ -40,6 +40,10 @@ pub struct AuthConfig {
     pub login_attempts_per_ip_per_minute: u32,
     /// Login attempts per user name per minute (`RAMPART_LOGIN_ATTEMPTS_PER_USER`).
     pub login_attempts_per_user_per_minute: u32,
+    /// Seconds an authenticated caller is kept in process before the store is asked again;
+    /// a token revoked elsewhere stops working within this time; 0 asks every request
+    /// (`RAMPART_AUTH_CACHE_SECS`).
+    pub principal_cache_secs: u32,
 }
 
 impl Default for ServerConfig {
@@ -64,6 +68,7 @@ impl Default for AuthConfig {
             trust_forwarded_for: false,
             login_attempts_per_ip_per_minute: 20,
             login_attempts_per_user_per_minute: 5,
+            principal_cache_secs: 5,
         }
     }
 }
@@ -178,6 +183,9 @@ impl ServerConfig {
         if let Some(v) = get("RAMPART_LOGIN_ATTEMPTS_PER_USER") {
             self.auth.login_attempts_per_user_per_minute =
                 num("RAMPART_LOGIN_ATTEMPTS_PER_USER", v)?;
+        }
+        if let Some(v) = get("RAMPART_AUTH_CACHE_SECS") {
+            self.auth.principal_cache_secs = num("RAMPART_AUTH_CACHE_SECS", v)?;
         }
         Ok(())
     }

@@ -6,7 +6,6 @@
 mod common;
 mod fixture;
 
-use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use common::error_code;
 use fixture::portfolio;
@@ -18,6 +17,20 @@ const SEMGREP: &str = "real-scans/dvpwa/semgrep.json";
 fn report_bytes(rel: &str) -> Vec<u8> {
     std::fs::read(rampart_formats::corpus::file(rel).unwrap()).unwrap()
 }
+
+/// The callers of the endpoint × role matrix, in its columns' order: no credentials, then
+/// tokens of team web (which owns `shop`), an administrator, and tokens of team payments
+/// (which does not).
+const CALLERS: [&str; 8] = [
+    "none",
+    "web-ingest",
+    "web-read",
+    "web-triage",
+    "admin",
+    "pay-ingest",
+    "pay-read",
+    "pay-triage",
+];
 
 #[tokio::test]
 async fn every_endpoint_by_role() {
@@ -32,160 +45,179 @@ async fn every_endpoint_by_role() {
     .await
     .unwrap()[0]
         .id;
-    let triage_body =
-        json!({"status": "false_positive", "reason": "test fixture, not shipped"}).to_string();
-    // (method, uri, body, [unauthenticated, ingest, read, triage, admin])
-    use StatusCode as S;
-    let (ok, created, unauth, forbidden) = (S::OK, S::ACCEPTED, S::UNAUTHORIZED, S::FORBIDDEN);
-    // Roles are ordered (model::Role): each may do what the ones before it may, so readers
-    // and triagers may upload too.
-    let cases: Vec<(Method, String, Option<String>, [StatusCode; 5])> = vec![
+    let triage = json!({"status": "false_positive", "reason": "test fixture, not shipped"});
+    let semgrep = report_bytes(SEMGREP);
+    let (spare, _) = s.token(rampart_model::Role::Read, &["web"]).await;
+    // Roles are scopes, not ranks: `ingest` uploads and reads nothing; `read` and `triage`
+    // read and cannot upload; a role answers 403 wherever it applies, and another team's
+    // application or issue answers 404 to a caller whose role would otherwise do.
+    // Columns as CALLERS: none, web-ingest, web-read, web-triage, admin, pay-ingest,
+    // pay-read, pay-triage.
+    let cases: Vec<(Method, String, Option<&Value>, Option<&[u8]>, &str)> = vec![
         (
             Method::GET,
             "/api/v1/session".into(),
             None,
-            [unauth, ok, ok, ok, ok],
+            None,
+            "401 200 200 200 200 200 200 200",
         ),
         (
             Method::GET,
             "/api/v1/applications".into(),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 200 200",
         ),
         (
             Method::GET,
             "/api/v1/applications/shop".into(),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 404 404",
         ),
         (
             Method::GET,
             "/api/v1/applications/shop/scans".into(),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 404 404",
         ),
         (
             Method::GET,
             "/api/v1/portfolio".into(),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 200 200",
         ),
         (
             Method::GET,
             "/api/v1/issues".into(),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 200 200",
         ),
         (
             Method::GET,
             format!("/api/v1/issues/{shop}"),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 404 404",
         ),
         (
             Method::GET,
             format!("/api/v1/issues/{shop}/observations"),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 404 404",
         ),
         (
             Method::GET,
             format!("/api/v1/issues/{shop}/history"),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 404 404",
         ),
         (
             Method::GET,
             "/api/v1/inventories".into(),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 200 200",
         ),
         (
             Method::GET,
             format!("/api/v1/inventories/{inv}/components"),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 404 404",
         ),
         (
             Method::GET,
             "/api/v1/packages/uses?purl=pkg:pypi/jinja2".into(),
             None,
-            [unauth, forbidden, ok, ok, ok],
+            None,
+            "401 403 200 200 200 403 200 200",
         ),
         (
             Method::POST,
             "/api/v1/scans?application=shop&file_name=semgrep.json".into(),
-            Some(String::from_utf8(report_bytes(SEMGREP)).unwrap()),
-            [unauth, created, created, created, created],
+            None,
+            Some(&semgrep),
+            "401 202 403 403 202 404 403 403",
         ),
         (
             Method::POST,
             format!("/api/v1/issues/{shop}/triage"),
-            Some(triage_body.clone()),
-            [unauth, forbidden, forbidden, ok, ok],
+            Some(&triage),
+            None,
+            "401 403 403 200 200 403 403 404",
         ),
         (
             Method::DELETE,
             format!("/api/v1/issues/{shop}/triage"),
             None,
-            [unauth, forbidden, forbidden, ok, ok],
+            None,
+            "401 403 403 200 200 403 403 404",
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/tokens/{spare}"),
+            None,
+            None,
+            "401 403 403 403 204 403 403 403",
         ),
     ];
-    let callers = [
-        None,
-        Some(p.token("web-ingest")),
-        Some(p.token("web-read")),
-        Some(p.token("web-triage")),
-        Some(p.token("admin")),
-    ];
-    let names = ["none", "ingest", "read", "triage", "admin"];
-    for (method, uri, body, expected) in &cases {
-        for (i, caller) in callers.iter().enumerate() {
-            // Triage then undo need a decision in force: record one first for the undo rows.
-            if *method == Method::DELETE && expected[i] == ok {
+    let admin = Some(p.token("admin"));
+    let triage_uri = format!("/api/v1/issues/{shop}/triage");
+    for (method, uri, json_body, raw_body, expected) in &cases {
+        let expected: Vec<u16> = expected.split(' ').map(|c| c.parse().unwrap()).collect();
+        assert_eq!(expected.len(), CALLERS.len(), "{method} {uri}");
+        for (who, want) in CALLERS.iter().zip(expected) {
+            let auth = (*who != "none").then(|| p.token(who));
+            // An undo needs a decision in force: record one first.
+            if *method == Method::DELETE && want == 200 {
                 let a = s
-                    .send(
-                        Method::POST,
-                        &format!("/api/v1/issues/{shop}/triage"),
-                        Some(p.token("admin")),
-                        &[("content-type", "application/json")],
-                        Body::from(triage_body.clone()),
-                    )
+                    .call(Method::POST, &triage_uri)
+                    .auth(admin)
+                    .json(&triage)
+                    .send()
                     .await;
-                assert_eq!(a.status, ok, "{}", a.text);
+                assert_eq!(a.status, StatusCode::OK, "{}", a.text);
             }
-            let a = s
-                .send(
-                    method.clone(),
-                    uri,
-                    *caller,
-                    &[("content-type", "application/json")],
-                    body.clone().map_or_else(Body::empty, Body::from),
-                )
-                .await;
+            let mut call = s.call(method.clone(), uri).auth(auth);
+            if let Some(v) = json_body {
+                call = call.json(v);
+            }
+            if let Some(b) = raw_body {
+                call = call.body(b.to_vec());
+            }
+            let a = call.send().await;
             assert_eq!(
-                a.status, expected[i],
-                "{method} {uri} as {}: {}",
-                names[i], a.text
+                a.status.as_u16(),
+                want,
+                "{method} {uri} as {who}: {}",
+                a.text
             );
             if !a.status.is_success() {
                 error_code(&a);
             }
             // Undo what a successful triage did, so the next caller starts from the same state.
-            if *method == Method::POST && uri.ends_with("/triage") && a.status == ok {
-                let u = s
-                    .send(
-                        Method::DELETE,
-                        &format!("/api/v1/issues/{shop}/triage"),
-                        Some(p.token("admin")),
-                        &[],
-                        Body::empty(),
-                    )
-                    .await;
-                assert_eq!(u.status, ok, "{}", u.text);
+            if *method == Method::POST && *uri == triage_uri && want == 200 {
+                let u = s.call(Method::DELETE, &triage_uri).auth(admin).send().await;
+                assert_eq!(u.status, StatusCode::OK, "{}", u.text);
             }
         }
     }
+    // The forbidden answers name the scope that is missing.
+    let up = s
+        .call(Method::POST, "/api/v1/scans?application=shop")
+        .auth(Some(p.token("web-triage")))
+        .body(report_bytes(SEMGREP))
+        .send()
+        .await;
+    assert!(up.text.contains("ingest scope"), "{}", up.text);
+    let read = s.get("/api/v1/issues", Some(p.token("web-ingest"))).await;
+    assert!(read.text.contains("read scope"), "{}", read.text);
 }
 
 #[tokio::test]
@@ -411,15 +443,15 @@ async fn uploads_queue_jobs_that_ingest_and_only_their_owners_follow() {
     let s = &p.server;
     let ingest = Some(p.token("web-ingest"));
     let before = s.store.list_scans(Some("shop"), 100).await.unwrap().len();
-    let a = s
-        .send(
-            Method::POST,
-            "/api/v1/scans?application=shop&branch=feature-x&file_name=semgrep.json",
-            ingest,
-            &[],
-            Body::from(report_bytes(SEMGREP)),
-        )
-        .await;
+    let upload = |uri: &str, auth: Option<&str>, body: Vec<u8>| {
+        s.call(Method::POST, uri).auth(auth).body(body).send()
+    };
+    let a = upload(
+        "/api/v1/scans?application=shop&branch=feature-x&file_name=semgrep.json",
+        ingest,
+        report_bytes(SEMGREP),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::ACCEPTED, "{}", a.text);
     assert_eq!(a.body["format"], "semgrep");
     let job = a.body["job_id"].as_i64().unwrap();
@@ -436,16 +468,14 @@ async fn uploads_queue_jobs_that_ingest_and_only_their_owners_follow() {
     body.extend_from_slice(&report_bytes("real-scans/dvpwa/bandit.json"));
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let m = s
-        .send(
-            Method::POST,
-            "/api/v1/scans",
-            ingest,
-            &[(
-                "content-type",
-                &format!("multipart/form-data; boundary={boundary}"),
-            )],
-            Body::from(body),
+        .call(Method::POST, "/api/v1/scans")
+        .auth(ingest)
+        .header(
+            "content-type",
+            &format!("multipart/form-data; boundary={boundary}"),
         )
+        .body(body)
+        .send()
         .await;
     assert_eq!(m.status, StatusCode::ACCEPTED, "{}", m.text);
     assert_eq!(m.body["format"], "bandit");
@@ -516,25 +546,19 @@ async fn uploads_queue_jobs_that_ingest_and_only_their_owners_follow() {
 
     // Into another team's application, or nowhere: refused, nothing queued.
     let jobs_before = s.store.list_jobs(None, 1000).await.unwrap().len();
-    let theirs = s
-        .send(
-            Method::POST,
-            "/api/v1/scans?application=shop",
-            Some(p.token("pay-ingest")),
-            &[],
-            Body::from(report_bytes(SEMGREP)),
-        )
-        .await;
+    let theirs = upload(
+        "/api/v1/scans?application=shop",
+        Some(p.token("pay-ingest")),
+        report_bytes(SEMGREP),
+    )
+    .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
-    let new_app = s
-        .send(
-            Method::POST,
-            "/api/v1/scans?application=brand-new",
-            ingest,
-            &[],
-            Body::from(report_bytes(SEMGREP)),
-        )
-        .await;
+    let new_app = upload(
+        "/api/v1/scans?application=brand-new",
+        ingest,
+        report_bytes(SEMGREP),
+    )
+    .await;
     assert_eq!(new_app.status, StatusCode::NOT_FOUND);
     for (uri, body, what) in [
         ("/api/v1/scans", report_bytes(SEMGREP), "application"),
@@ -555,9 +579,7 @@ async fn uploads_queue_jobs_that_ingest_and_only_their_owners_follow() {
             "environment",
         ),
     ] {
-        let a = s
-            .send(Method::POST, uri, ingest, &[], Body::from(body))
-            .await;
+        let a = upload(uri, ingest, body).await;
         assert_eq!(a.status, StatusCode::BAD_REQUEST, "{uri}: {}", a.text);
         assert!(
             a.body["error"]["message"].as_str().unwrap().contains(what),
@@ -590,43 +612,19 @@ async fn triage_from_a_browser_session_needs_the_csrf_token() {
     .await;
     let (cookie, csrf) = s.login("tess", "triage all the things").await;
     let uri = format!("/api/v1/issues/{}/triage", p.shop_issue);
-    let body = json!({"status": "false_positive", "reason": "test code"}).to_string();
-    let ct = ("content-type", "application/json");
-    let no = s
-        .send(
-            Method::POST,
-            &uri,
-            Some(&cookie),
-            &[ct],
-            Body::from(body.clone()),
-        )
-        .await;
+    let body = json!({"status": "false_positive", "reason": "test code"});
+    let triage = || s.call(Method::POST, &uri).auth(Some(&cookie)).json(&body);
+    let no = triage().send().await;
     assert_eq!(no.status, StatusCode::FORBIDDEN);
     assert_eq!(error_code(&no), "csrf");
-    let wrong = s
-        .send(
-            Method::POST,
-            &uri,
-            Some(&cookie),
-            &[ct, ("x-csrf-token", "forged")],
-            Body::from(body.clone()),
-        )
-        .await;
+    let wrong = triage().csrf("forged").send().await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN);
     let issue = s
         .get(&format!("/api/v1/issues/{}", p.shop_issue), Some(&cookie))
         .await;
     assert_eq!(issue.body["issue"]["status"], "open", "nothing happened");
 
-    let ok = s
-        .send(
-            Method::POST,
-            &uri,
-            Some(&cookie),
-            &[ct, ("x-csrf-token", &csrf)],
-            Body::from(body),
-        )
-        .await;
+    let ok = triage().csrf(&csrf).send().await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
     assert_eq!(ok.body["actor"], "user:tess");
     let history = s
@@ -649,13 +647,11 @@ async fn triage_from_a_browser_session_needs_the_csrf_token() {
     assert_eq!(listed.body["items"][0]["id"], p.shop_issue);
     // An incomplete decision: 400 naming what is missing.
     let bad = s
-        .send(
-            Method::POST,
-            &uri,
-            Some(&cookie),
-            &[ct, ("x-csrf-token", &csrf)],
-            Body::from(json!({"status": "risk_accepted", "reason": "later"}).to_string()),
-        )
+        .call(Method::POST, &uri)
+        .auth(Some(&cookie))
+        .csrf(&csrf)
+        .json(&json!({"status": "risk_accepted", "reason": "later"}))
+        .send()
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text);
 }
@@ -687,6 +683,7 @@ async fn openapi_document_docs_page_and_operations_endpoints() {
         "/api/v1/packages/uses",
         "/api/v1/portfolio",
         "/api/v1/session",
+        "/api/v1/tokens/{id}",
     ] {
         assert!(paths.contains(p), "{p} missing from the OpenAPI document");
     }

@@ -225,7 +225,9 @@ async fn logins_are_rate_limited_per_user_and_per_address() {
 
 #[tokio::test]
 async fn tokens_authenticate_until_revoked_and_never_need_csrf() {
-    let s = TestServer::new().await;
+    let mut c = ServerConfig::default();
+    c.auth.principal_cache_secs = 1;
+    let s = TestServer::with_config(c).await;
     let (id, token) = s.token(Role::Read, &["payments"]).await;
     let me = s.get("/api/v1/session", Some(&token)).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.text);
@@ -239,10 +241,15 @@ async fn tokens_authenticate_until_revoked_and_never_need_csrf() {
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(error_code(&none), "unauthenticated");
 
+    // Revoked elsewhere (`rampart tokens revoke`, another server): this server keeps the
+    // caller it authenticated for at most `principal_cache_secs`, then asks the store again.
     s.store
         .revoke_token(id, time::OffsetDateTime::now_utc())
         .await
         .unwrap();
+    let cached = s.get("/api/v1/session", Some(&token)).await;
+    assert_eq!(cached.status, StatusCode::OK, "within the cache's second");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let revoked = s.get("/api/v1/session", Some(&token)).await;
     assert_eq!(revoked.status, StatusCode::UNAUTHORIZED);
     assert!(
@@ -251,4 +258,28 @@ async fn tokens_authenticate_until_revoked_and_never_need_csrf() {
             .unwrap()
             .contains("revoked")
     );
+
+    // Revoked through this server's API: refused at once, cache or not.
+    let (admin_id, admin) = s.token(Role::Admin, &[]).await;
+    let (id2, token2) = s.token(Role::Read, &["payments"]).await;
+    assert_eq!(
+        s.get("/api/v1/session", Some(&token2)).await.status,
+        StatusCode::OK
+    );
+    let uri = format!("/api/v1/tokens/{id2}");
+    let a = s
+        .call(Method::DELETE, &uri)
+        .auth(Some(&token2))
+        .send()
+        .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "a reader revokes nothing");
+    let a = s.call(Method::DELETE, &uri).auth(Some(&admin)).send().await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.text);
+    assert_eq!(
+        s.get("/api/v1/session", Some(&token2)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let again = s.call(Method::DELETE, &uri).auth(Some(&admin)).send().await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    assert_ne!(admin_id, id2);
 }

@@ -389,3 +389,82 @@ async fn htmx_gets_the_table_alone_and_assets_are_embedded() {
             .contains("frame-ancestors 'none'")
     );
 }
+
+#[tokio::test]
+async fn sla_and_compliance_pages_show_the_callers_teams_escaped() {
+    let s = server().await;
+    // Every severity due a day after it is first seen: every active issue is due soon.
+    rampart_service::sla::set_policy(
+        s.store.as_ref(),
+        "test-sla.yaml",
+        "days:\n  critical: [1, 1, 1, 1]\n  high: [1, 1, 1, 1]\n  medium: [1, 1, 1, 1]\n  low: [1, 1, 1, 1]\n  info: [1, 1, 1, 1]\n",
+    )
+    .await
+    .unwrap();
+    let script = issue_id(&s, "shop", "<script>").await;
+    let raw = "<script>alert(1)</script>";
+    let (reader, _) = login(&s, "reader", "reader-password-1").await;
+    let (root, _) = login(&s, "root", "root-password-1").await;
+
+    let sla = s.get("/sla", Some(&reader)).await;
+    assert_eq!(sla.status, StatusCode::OK, "{}", sla.text);
+    assert!(sla.text.contains("Remediation SLAs"));
+    assert!(shows_escaped(&sla.text), "the script title, escaped");
+    assert!(!sla.text.contains(raw));
+    assert!(sla.text.contains(&format!("/issues/{script}\"")));
+    assert!(sla.text.contains("slastate soon"));
+    assert!(!sla.text.contains("wiki"), "the reader sees team web only");
+    // Due-soon counts: the KPI equals the reader's active issues (each has an SLA).
+    let due_soon = |html: &str| -> u64 {
+        html.split("<div class=\"label\">Due soon</div><div class=\"value\">")
+            .nth(1)
+            .and_then(|r| r.split('<').next())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let shop_active = s
+        .store
+        .list_issues(&rampart_store::IssueQuery {
+            application: Some("shop".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len() as u64;
+    assert_eq!(due_soon(&sla.text), shop_active);
+    let all = s.get("/sla", Some(&root)).await;
+    assert!(all.text.contains("/apps/wiki") && all.text.contains("/apps/shop"));
+    assert!(
+        due_soon(&all.text) > shop_active,
+        "the administrator sees wiki's too"
+    );
+
+    let c = s.get("/compliance", Some(&reader)).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.text);
+    assert!(c.text.contains("Compliance: OWASP Top 10"));
+    assert!(c.text.contains("/apps/shop") && !c.text.contains("wiki"));
+    assert!(c.text.contains("verdict gap") || c.text.contains("verdict pass"));
+    let pci = s.get("/compliance?framework=pci-dss", Some(&root)).await;
+    assert_eq!(pci.status, StatusCode::OK);
+    assert!(pci.text.contains("Compliance: PCI DSS"));
+    assert!(pci.text.contains("/apps/wiki"));
+    let bad = s
+        .get(
+            "/compliance?framework=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            Some(&root),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(!bad.text.contains(raw), "the unknown name is escaped");
+    assert!(
+        c.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    // Visitors go to the login form.
+    for path in ["/sla", "/compliance"] {
+        assert_eq!(s.get(path, None).await.status, StatusCode::SEE_OTHER);
+    }
+}

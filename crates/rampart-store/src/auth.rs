@@ -112,6 +112,9 @@ pub struct Principal {
     pub role: Role,
     /// Teams and the role in each.
     pub memberships: Vec<(String, Role)>,
+    /// When the credential stops working (a token's expiry, a session's end), if ever: a
+    /// caller that caches the principal must not keep it past this.
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 /// A valid browser session.
@@ -223,23 +226,6 @@ macro_rules! auth_store_impl {
         use rampart_model::Role;
         use sqlx::Row;
         use time::OffsetDateTime;
-
-        /// `(team, role)` of every membership of `user_id`, by team name.
-        async fn memberships<'e, E>(ex: E, user_id: i64) -> $crate::Result<Vec<(String, Role)>>
-        where
-            E: sqlx::Executor<'e, Database = $db>,
-        {
-            sqlx::query(
-                "SELECT t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id
-                 WHERE m.user_id = $1 ORDER BY t.name",
-            )
-            .bind(user_id)
-            .fetch_all(ex)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, role_from_db(&r.try_get::<String, _>(1)?)?)))
-            .collect()
-        }
 
         async fn team_id<'e, E>(ex: E, team: &str) -> $crate::Result<i64>
         where
@@ -527,14 +513,18 @@ macro_rules! auth_store_impl {
                 token_hash: &str,
                 now: OffsetDateTime,
             ) -> $crate::Result<Option<Principal>> {
-                let row = sqlx::query(
-                    "SELECT id, role, last_used_at, expires_at FROM api_tokens
-                     WHERE token_hash = $1 AND revoked_at IS NULL",
+                // One statement: the token and its teams (one row per team, or one row with
+                // no team).
+                let rows = sqlx::query(
+                    "SELECT k.id, k.role, k.last_used_at, k.expires_at, t.name FROM api_tokens k
+                     LEFT JOIN api_token_teams tt ON tt.token_id = k.id
+                     LEFT JOIN teams t ON t.id = tt.team_id
+                     WHERE k.token_hash = $1 AND k.revoked_at IS NULL ORDER BY t.name",
                 )
                 .bind(token_hash)
-                .fetch_optional(&self.pool)
+                .fetch_all(&self.pool)
                 .await?;
-                let Some(row) = row else { return Ok(None) };
+                let Some(row) = rows.first() else { return Ok(None) };
                 let id: i64 = row.try_get(0)?;
                 let role = role_from_db(&row.try_get::<String, _>(1)?)?;
                 let last_used: Option<OffsetDateTime> = row.try_get(2)?;
@@ -550,18 +540,18 @@ macro_rules! auth_store_impl {
                         .execute(&self.pool)
                         .await?;
                 }
-                let teams: Vec<String> = sqlx::query_scalar(
-                    "SELECT t.name FROM api_token_teams tt JOIN teams t ON t.id = tt.team_id
-                     WHERE tt.token_id = $1 ORDER BY t.name",
-                )
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
+                let mut memberships = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    if let Some(team) = r.try_get::<Option<String>, _>(4)? {
+                        memberships.push((team, role));
+                    }
+                }
                 Ok(Some(Principal {
                     subject: format!("token:{id}"),
                     admin: role == Role::Admin,
                     role,
-                    memberships: teams.into_iter().map(|t| (t, role)).collect(),
+                    memberships,
+                    expires_at: expires,
                 }))
             }
 
@@ -592,24 +582,33 @@ macro_rules! auth_store_impl {
                 id_hash: &str,
                 now: OffsetDateTime,
             ) -> $crate::Result<Option<SessionInfo>> {
-                let row = sqlx::query(
-                    "SELECT s.user_id, u.name, u.admin, s.csrf_token, s.expires_at
+                // One statement: the session, its user and the user's teams (one row per team).
+                let rows = sqlx::query(
+                    "SELECT s.user_id, u.name, u.admin, s.csrf_token, s.expires_at, t.name, m.role
                      FROM sessions s JOIN users u ON u.id = s.user_id
-                     WHERE s.id_hash = $1 AND u.disabled = FALSE",
+                     LEFT JOIN team_members m ON m.user_id = u.id
+                     LEFT JOIN teams t ON t.id = m.team_id
+                     WHERE s.id_hash = $1 AND u.disabled = FALSE ORDER BY t.name",
                 )
                 .bind(id_hash)
-                .fetch_optional(&self.pool)
+                .fetch_all(&self.pool)
                 .await?;
-                let Some(row) = row else { return Ok(None) };
+                let Some(row) = rows.first() else { return Ok(None) };
                 let expires_at: OffsetDateTime = row.try_get(4)?;
                 if expires_at <= now {
                     self.delete_session(id_hash).await?;
                     return Ok(None);
                 }
-                let user_id: i64 = row.try_get(0)?;
                 let name: String = row.try_get(1)?;
                 let admin: bool = row.try_get(2)?;
-                let memberships = memberships(&self.pool, user_id).await?;
+                let mut memberships = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    if let (Some(team), Some(role)) =
+                        (r.try_get::<Option<String>, _>(5)?, r.try_get::<Option<String>, _>(6)?)
+                    {
+                        memberships.push((team, role_from_db(&role)?));
+                    }
+                }
                 let role = if admin {
                     Role::Admin
                 } else {
@@ -621,6 +620,7 @@ macro_rules! auth_store_impl {
                         admin,
                         role,
                         memberships,
+                        expires_at: Some(expires_at),
                     },
                     csrf_token: row.try_get(3)?,
                     expires_at,

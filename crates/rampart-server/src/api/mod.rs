@@ -4,9 +4,10 @@
 //!
 //! Every answer is JSON; errors have one shape ([`crate::error`]). Authentication: an API
 //! token (`Authorization: Bearer rmp_...`) or the session cookie with `X-CSRF-Token` on unsafe
-//! methods. Roles: `ingest` uploads scans and reads its own jobs; `read` reads its teams'
-//! applications, issues, components and metrics; `triage` also records triage decisions;
-//! `admin` does everything across every team.
+//! methods. Roles are scopes, not ranks (`auth::grants`): `ingest` uploads scans and reads its
+//! own jobs, nothing else; `read` reads its teams' applications, issues, components and
+//! metrics; `triage` also records triage decisions; `admin` does everything across every team,
+//! including revoking tokens.
 
 pub mod apps;
 pub mod docs;
@@ -14,6 +15,7 @@ pub mod inventory;
 pub mod issues;
 pub mod scans;
 pub mod session;
+pub mod tokens;
 
 use crate::AppState;
 use axum::Router;
@@ -27,7 +29,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 #[openapi(
     info(title = "Rampart API", version = "1", description = "Application security posture: scans, issues, triage, components, metrics. Every read is limited to the applications the caller's teams own."),
     paths(
-        session::login, session::whoami, session::logout,
+        session::login, session::whoami, session::logout, tokens::revoke,
         scans::upload, scans::get_job,
         apps::list, apps::get, apps::scans, apps::portfolio,
         issues::list_issues, issues::get_issue, issues::get_observations, issues::get_history,
@@ -85,6 +87,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(scans::upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/api/v1/jobs/{id}", get(scans::get_job))
+        .route("/api/v1/tokens/{id}", axum::routing::delete(tokens::revoke))
         .route("/api/v1/applications", get(apps::list))
         .route("/api/v1/applications/{name}", get(apps::get))
         .route("/api/v1/applications/{name}/scans", get(apps::scans))

@@ -296,7 +296,7 @@ pub async fn get_job(
     let not_found = || ApiError::not_found(format!("job {id}"));
     let job = state.store.get_job(id).await?.ok_or_else(not_found)?;
     let own = state.store.job_submitter(id).await?.as_deref() == Some(caller.subject.as_str());
-    let readable = caller.role >= Role::Read
+    let readable = caller.may(Role::Read)
         && match job_application(&job) {
             Some(app) => {
                 state

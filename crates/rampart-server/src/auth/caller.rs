@@ -9,6 +9,7 @@
 //! token (a browser never sends them on its own).
 
 use super::AuthError;
+use super::cache::Credential;
 use super::secret::{constant_time_eq, digest};
 use crate::AppState;
 use axum::extract::FromRequestParts;
@@ -22,6 +23,18 @@ use time::OffsetDateTime;
 pub const SESSION_COOKIE: &str = "rampart_session";
 /// The header carrying the CSRF token on unsafe requests of a browser session.
 pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Whether a credential of role `held` may do what role `needed` allows. Roles are scopes,
+/// not ranks: `ingest` (CI) uploads scans and nothing else; `read` reads; `triage` reads and
+/// triages; `admin` does everything. So a reader cannot upload and an ingest token cannot read.
+pub fn grants(held: Role, needed: Role) -> bool {
+    match needed {
+        Role::Ingest => matches!(held, Role::Ingest | Role::Admin),
+        Role::Read => matches!(held, Role::Read | Role::Triage | Role::Admin),
+        Role::Triage => matches!(held, Role::Triage | Role::Admin),
+        Role::Admin => held == Role::Admin,
+    }
+}
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
@@ -55,28 +68,36 @@ impl Caller {
         c
     }
 
-    /// The applications the caller may act on with `role`: every one for administrators,
-    /// else those of the teams where the caller has at least `role`.
-    pub fn scope_for(&self, role: Role) -> TeamScope {
+    /// The applications the caller may act on with `needed`: every one for administrators,
+    /// else those of the teams where the caller's role [grants](grants) it.
+    pub fn scope_for(&self, needed: Role) -> TeamScope {
         if self.admin {
             return TeamScope::All;
         }
         TeamScope::Teams(
             self.memberships
                 .iter()
-                .filter(|(_, r)| *r >= role)
+                .filter(|(_, r)| grants(*r, needed))
                 .map(|(t, _)| t.clone())
                 .collect(),
         )
     }
 
-    /// `Ok` when the caller's role is at least `role`, else 403.
-    pub fn require(&self, role: Role) -> Result<(), AuthError> {
-        if self.role >= role {
+    /// Whether the caller holds `needed` somewhere: administrators always, else when its role,
+    /// or its role in one of its teams, [grants](grants) it.
+    pub fn may(&self, needed: Role) -> bool {
+        self.admin
+            || grants(self.role, needed)
+            || self.memberships.iter().any(|(_, r)| grants(*r, needed))
+    }
+
+    /// `Ok` when the caller [may](Caller::may) do what `needed` allows, else 403.
+    pub fn require(&self, needed: Role) -> Result<(), AuthError> {
+        if self.may(needed) {
             Ok(())
         } else {
             Err(AuthError::Forbidden(format!(
-                "this needs the {role} role; the caller has {}",
+                "this needs the {needed} scope; the caller has {}",
                 self.role
             )))
         }
@@ -146,24 +167,38 @@ pub async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Caller,
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(str::trim);
+    let cache = &state.auth.principals;
     let caller = if let Some(token) = bearer {
-        let p = state
-            .store
-            .token_principal(&digest(token), now)
-            .await?
-            .ok_or(AuthError::Unauthenticated(
-                "the API token is unknown, revoked or expired",
-            ))?;
-        Caller::from_principal(p, None)
+        let d = digest(token);
+        match cache.get(Credential::Token, &d) {
+            Some(c) => c,
+            None => {
+                let p = state.store.token_principal(&d, now).await?.ok_or(
+                    AuthError::Unauthenticated("the API token is unknown, revoked or expired"),
+                )?;
+                let expires = p.expires_at;
+                let c = Caller::from_principal(p, None);
+                cache.put(Credential::Token, &d, &c, expires);
+                c
+            }
+        }
     } else if let Some(id) = session_cookie(&parts.headers) {
-        let s = state
-            .store
-            .session(&digest(&id), now)
-            .await?
-            .ok_or(AuthError::Unauthenticated(
-                "the session has ended; log in again",
-            ))?;
-        Caller::from_principal(s.principal, Some(s.csrf_token))
+        let d = digest(&id);
+        match cache.get(Credential::Session, &d) {
+            Some(c) => c,
+            None => {
+                let s = state
+                    .store
+                    .session(&d, now)
+                    .await?
+                    .ok_or(AuthError::Unauthenticated(
+                        "the session has ended; log in again",
+                    ))?;
+                let c = Caller::from_principal(s.principal, Some(s.csrf_token));
+                cache.put(Credential::Session, &d, &c, Some(s.expires_at));
+                c
+            }
+        }
     } else {
         return Err(AuthError::Unauthenticated(
             "log in, or send an API token as `Authorization: Bearer <token>`",
@@ -218,6 +253,7 @@ mod tests {
                     ("payments".into(), Role::Triage),
                     ("identity".into(), Role::Read),
                 ],
+                expires_at: None,
             },
             csrf.map(String::from),
         )
@@ -242,6 +278,43 @@ mod tests {
         ));
         assert_eq!(caller(true, None).scope_for(Role::Admin), TeamScope::All);
         assert_eq!(c.user_name(), Some("alice"));
+        // Triage and read memberships grant no upload.
+        assert!(!c.may(Role::Ingest));
+        assert_eq!(c.scope_for(Role::Ingest), TeamScope::Teams(vec![]));
+        assert!(caller(true, None).may(Role::Ingest));
+    }
+
+    #[test]
+    fn roles_are_scopes_not_ranks() {
+        use Role::*;
+        let table = [
+            (Ingest, [true, false, false, false]),
+            (Read, [false, true, false, false]),
+            (Triage, [false, true, true, false]),
+            (Admin, [true, true, true, true]),
+        ];
+        for (held, expected) in table {
+            for (needed, want) in [Ingest, Read, Triage, Admin].into_iter().zip(expected) {
+                assert_eq!(grants(held, needed), want, "{held} for {needed}");
+            }
+        }
+        let ci = Caller::from_principal(
+            Principal {
+                subject: "token:1".into(),
+                admin: false,
+                role: Ingest,
+                memberships: vec![("payments".into(), Ingest)],
+                expires_at: None,
+            },
+            None,
+        );
+        assert!(ci.require(Ingest).is_ok());
+        assert!(ci.require(Read).is_err());
+        assert_eq!(ci.scope, TeamScope::Teams(vec![]), "reads nothing");
+        assert_eq!(
+            ci.scope_for(Ingest),
+            TeamScope::Teams(vec!["payments".into()])
+        );
     }
 
     #[test]

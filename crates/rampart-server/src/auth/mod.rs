@@ -28,13 +28,23 @@
 //!
 //! [`secret`]: token and session id generation (32 random bytes, base62), the SHA-256 the
 //! store keeps, argon2id password hashing. No secret, token, password or cookie is logged.
+//!
+//! # Caching
+//!
+//! [`cache`]: an authenticated caller is kept in process for `auth.principal_cache_secs`
+//! (5 s by default; never past the credential's expiry), keyed by the credential's digest. A
+//! logout forgets its session at once; a token revoked or a user disabled elsewhere stops
+//! working within that time.
 
+pub mod cache;
 mod caller;
 pub mod ratelimit;
 pub mod secret;
 mod session;
 
-pub use caller::{CSRF_HEADER, Caller, FormCaller, SESSION_COOKIE, authenticate, session_cookie};
+pub use caller::{
+    CSRF_HEADER, Caller, FormCaller, SESSION_COOKIE, authenticate, grants, session_cookie,
+};
 pub use session::{LoginOutcome, login, logout};
 
 use crate::error::ApiError;
@@ -108,6 +118,8 @@ pub struct AuthState {
     pub login_per_ip: RateLimiter,
     /// Login attempts per user name.
     pub login_per_user: RateLimiter,
+    /// Recently authenticated callers, for a few seconds (`cache`).
+    pub principals: cache::PrincipalCache,
 }
 
 impl AuthState {
@@ -120,6 +132,9 @@ impl AuthState {
             trust_forwarded_for: c.trust_forwarded_for,
             login_per_ip: RateLimiter::new(c.login_attempts_per_ip_per_minute, minute),
             login_per_user: RateLimiter::new(c.login_attempts_per_user_per_minute, minute),
+            principals: cache::PrincipalCache::new(Duration::from_secs(u64::from(
+                c.principal_cache_secs,
+            ))),
         }
     }
 }

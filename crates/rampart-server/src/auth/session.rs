@@ -88,7 +88,12 @@ pub async fn login(
 /// `Set-Cookie` value that clears the cookie.
 pub async fn logout(state: &AppState, session_id: Option<&str>) -> Result<HeaderValue, AuthError> {
     if let Some(id) = session_id {
-        state.store.delete_session(&digest(id)).await?;
+        let d = digest(id);
+        state.store.delete_session(&d).await?;
+        state
+            .auth
+            .principals
+            .forget(super::cache::Credential::Session, &d);
     }
     Ok(session_cookie_header(state, "", 0))
 }

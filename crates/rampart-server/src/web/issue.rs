@@ -266,7 +266,7 @@ async fn render(
         risk: risk.as_ref().map(risk_view),
         in_force: triage.iter().any(|d| d.ended_at.is_none()),
         decisions,
-        can_triage: caller.role >= Role::Triage && triage_scope.is_some(),
+        can_triage: caller.may(Role::Triage) && triage_scope.is_some(),
         triage_statuses: [
             IssueStatus::FalsePositive,
             IssueStatus::RiskAccepted,

@@ -9,6 +9,7 @@
 
 mod apps;
 pub mod assets;
+mod compliance;
 mod error;
 mod issue;
 mod issue_table;
@@ -17,6 +18,7 @@ mod login;
 mod overview;
 mod search;
 mod session;
+mod sla;
 pub mod views;
 
 pub use error::WebError;
@@ -41,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/issues/{id}", get(issue::page))
         .route("/issues/{id}/triage", post(issue::triage))
         .route("/issues/{id}/untriage", post(issue::untriage))
+        .route("/sla", get(sla::page))
+        .route("/compliance", get(compliance::page))
         .route("/search", get(search::page))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))

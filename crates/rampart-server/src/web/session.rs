@@ -99,3 +99,19 @@ pub fn scope_note(caller: &Caller) -> String {
         rampart_model::TeamScope::Teams(t) => format!("teams: {}", t.join(", ")),
     }
 }
+
+/// The store scopes (`AppScope`, one team each) covering what the caller may read: one
+/// unrestricted scope for administrators, one per team otherwise (none without a team). The
+/// SLA and compliance use cases take one team at a time; each filters in SQL.
+pub fn app_scopes(caller: &Caller) -> Vec<rampart_store::AppScope> {
+    match &caller.scope {
+        rampart_model::TeamScope::All => vec![rampart_store::AppScope::default()],
+        rampart_model::TeamScope::Teams(teams) => teams
+            .iter()
+            .map(|t| rampart_store::AppScope {
+                application: None,
+                team: Some(t.clone()),
+            })
+            .collect(),
+    }
+}

@@ -3,8 +3,9 @@
 // `rampart serve` on a fresh database with the demo portfolio:
 //   RAMPART_URL, RAMPART_USER, RAMPART_PASSWORD, RAMPART_CHROMIUM, RAMPART_SCREENSHOTS
 // Logs in, opens the overview (charts drawn), an issue, triages it, filters the issue list
-// (htmx swap), opens an application and a search; saves a screenshot of each page; fails on
-// any browser console error (a Content-Security-Policy violation is one).
+// (htmx swap), opens an application, the SLA and compliance pages and a search; saves a
+// screenshot of each page; fails on any browser console error (a Content-Security-Policy
+// violation is one).
 "use strict";
 const { chromium } = require("playwright-core");
 const path = require("path");
@@ -127,6 +128,28 @@ function expect(cond, msg) {
       const covered = await page.$$eval(".cov.on", (c) => c.length);
       expect(covered > 0, "scan coverage shown");
       await shot("application");
+    });
+    await step("see the remediation SLAs", async () => {
+      await page.goto(base + "/sla");
+      expect((await page.textContent("h1")).includes("Remediation SLAs"), "SLA heading");
+      const kpis = await page.$$eval(".kpi .value", (v) => v.map((x) => Number(x.textContent.trim())));
+      expect(kpis.length === 4 && kpis.every((n) => Number.isInteger(n)), `SLA counts ${kpis}`);
+      expect(kpis.reduce((a, b) => a + b, 0) > 0, "issues with an SLA");
+      const teams = await page.$$eval(".stack section:first-child tbody tr", (r) => r.length);
+      expect(teams > 0, "SLA by team");
+      await shot("sla");
+    });
+    await step("see compliance by framework", async () => {
+      await page.goto(base + "/compliance");
+      expect((await page.textContent("h1")).includes("OWASP Top 10"), "default framework");
+      const cells = await page.$$eval("table.matrix .verdict", (c) => c.length);
+      expect(cells > 0, "control verdicts");
+      await Promise.all([page.waitForNavigation(), page.click(".tabs a:has-text('PCI DSS')")]);
+      expect(page.url().includes("framework=pci-dss"), page.url());
+      expect((await page.textContent("h1")).includes("PCI DSS"), "PCI DSS heading");
+      const apps = await page.$$eval("table.matrix tbody tr", (r) => r.length);
+      expect(apps > 0, "applications judged");
+      await shot("compliance");
     });
     await step("search a component and a vulnerability", async () => {
       await page.goto(base + "/search?q=lodash");

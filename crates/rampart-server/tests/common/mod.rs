@@ -122,6 +122,18 @@ impl TestServer {
         }
     }
 
+    /// A request to build: `s.call(Method::POST, uri).auth(t).json(&v).send().await`.
+    pub fn call(&self, method: Method, uri: &str) -> Call<'_> {
+        Call {
+            server: self,
+            method,
+            uri: uri.to_string(),
+            auth: None,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
     pub async fn get(&self, uri: &str, auth: Option<&str>) -> Answer {
         self.send(Method::GET, uri, auth, &[], Body::empty()).await
     }
@@ -155,6 +167,65 @@ impl TestServer {
         let cookie = a.headers[header::SET_COOKIE].to_str().unwrap();
         let pair = cookie.split(';').next().unwrap().to_string();
         (pair, a.body["csrf_token"].as_str().unwrap().to_string())
+    }
+}
+
+/// A request being built (see [`TestServer::call`]).
+pub struct Call<'a> {
+    server: &'a TestServer,
+    method: Method,
+    uri: String,
+    auth: Option<String>,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Call<'_> {
+    /// Credentials: an `rmp_` token, or a cookie header value.
+    pub fn auth(mut self, auth: Option<&str>) -> Self {
+        self.auth = auth.map(String::from);
+        self
+    }
+
+    /// A header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The session's CSRF token.
+    pub fn csrf(self, token: &str) -> Self {
+        self.header("x-csrf-token", token)
+    }
+
+    /// A JSON body (with its content type).
+    pub fn json(self, v: &serde_json::Value) -> Self {
+        self.header("content-type", "application/json")
+            .body(v.to_string())
+    }
+
+    /// A raw body.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// Sends it.
+    pub async fn send(self) -> Answer {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.server
+            .send(
+                self.method,
+                &self.uri,
+                self.auth.as_deref(),
+                &headers,
+                Body::from(self.body),
+            )
+            .await
     }
 }
 
