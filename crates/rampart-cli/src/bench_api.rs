@@ -1,20 +1,23 @@
-//! `rampart bench api`: the server's issue list at scale. On PostgreSQL it fills an empty
-//! schema with the synthetic store of `bench store` (1,000,000 issues by default), gives the
-//! applications to `--teams` teams through the catalog, creates a read token for the first
-//! team and an admin token, then times the API in-process (router + auth + store, no socket):
-//! the top 50 issues by risk for the team, its next page, and the top 50 for an administrator.
-//! The tokens are written to `--token-file` for a load tool against `rampart serve`
-//! (see docs/benchmarks.md).
+//! `rampart bench api`: the server's issue list at scale. It fills an empty store (a new
+//! SQLite file, or an empty PostgreSQL schema) with the synthetic store of `bench store`
+//! (1,000,000 issues by default), gives the applications to `--teams` teams through the
+//! catalog, creates a read token for the first team, an admin token and an analyst's browser
+//! session (triage in the first two teams), then times the API in-process (router + auth +
+//! store, no socket): the top 50 issues by risk for the team, its next page, and the top 50
+//! for an administrator. The credentials are written to `--token-file` for a load tool against
+//! `rampart serve` (see docs/benchmarks.md).
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use axum::body::Body;
 use axum::http::Request;
 use clap::Args;
 use rampart_model::{AppProfile, Role};
-use rampart_server::auth::secret::{digest, new_api_token, token_display_prefix};
+use rampart_server::auth::secret::{
+    digest, hash_password, new_api_token, random_secret, token_display_prefix,
+};
 use rampart_server::{AppState, ServerConfig};
 use rampart_store::postgres::{PgStore, SyntheticSpec};
-use rampart_store::{NewToken, Store};
+use rampart_store::{NewToken, SqliteStore, Store};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -42,37 +45,51 @@ pub struct ApiBenchArgs {
 }
 
 pub async fn run(db: &str, args: ApiBenchArgs) -> Result<ExitCode> {
-    if !rampart_store::is_postgres_url(db) {
-        bail!(
-            "`bench api` fills a PostgreSQL schema of its own: --db 'postgres://...?options=-c%20search_path%3Dbenchapi'"
-        );
-    }
-    let pg = PgStore::open(db)
-        .await
+    let spec = SyntheticSpec {
+        issues: args.issues,
+        applications: args.applications,
+    };
+    let postgres = rampart_store::is_postgres_url(db);
+    let (pg, lite) = if postgres {
+        (Some(PgStore::open(db).await), None)
+    } else {
+        (None, Some(SqliteStore::open(db).await))
+    };
+    let pg = pg
+        .transpose()
         .with_context(|| format!("cannot open {db}"))?;
+    let lite = lite
+        .transpose()
+        .with_context(|| format!("cannot open {db}"))?;
+    let store: Arc<dyn Store> = match (&pg, &lite) {
+        (Some(pg), _) => Arc::new(pg.clone()),
+        (None, Some(lite)) => Arc::new(lite.clone()),
+        (None, None) => unreachable!("one store is open"),
+    };
     let any = rampart_store::IssueQuery {
         all_statuses: true,
         sort: rampart_store::IssueSort::Id,
         limit: Some(1),
         ..Default::default()
     };
-    if pg.list_issues(&any).await?.is_empty() {
+    if store.list_issues(&any).await?.is_empty() {
         eprintln!(
             "generating {} issues over {} applications ...",
             args.issues, args.applications
         );
         let t = Instant::now();
-        pg.fill_synthetic(SyntheticSpec {
-            issues: args.issues,
-            applications: args.applications,
-        })
-        .await?;
-        eprintln!("  {:.1} s", t.elapsed().as_secs_f64());
+        let timings = match (&pg, &lite) {
+            (Some(pg), _) => pg.fill_synthetic(spec).await?,
+            (None, Some(lite)) => lite.fill_synthetic(spec).await?,
+            (None, None) => unreachable!("one store is open"),
+        };
+        for (step, d) in &timings.steps {
+            eprintln!("  {step}: {:.1} s", d.as_secs_f64());
+        }
+        eprintln!("  total: {:.1} s", t.elapsed().as_secs_f64());
     } else {
         eprintln!("the store has issues: using it as it is");
     }
-    let pg = Arc::new(pg);
-    let store: Arc<dyn Store> = pg.clone();
     let now = OffsetDateTime::now_utc();
     let team = |i: u64| format!("team-{:02}", i % args.teams.max(1));
     let apps = store
@@ -88,7 +105,11 @@ pub async fn run(db: &str, args: ApiBenchArgs) -> Result<ExitCode> {
         })
         .collect();
     store.apply_catalog(&profiles, "bench-api", now).await?;
-    pg.analyze_catalog().await?;
+    match (&pg, &lite) {
+        (Some(pg), _) => pg.analyze_catalog().await?,
+        (None, Some(lite)) => lite.analyze().await?,
+        (None, None) => unreachable!("one store is open"),
+    }
     for i in 0..args.teams.max(1) {
         store.add_team(&team(i), now).await?;
     }
@@ -114,6 +135,32 @@ pub async fn run(db: &str, args: ApiBenchArgs) -> Result<ExitCode> {
             .await?;
         tokens.push((name, token));
     }
+    // An analyst (triage in the first two teams) with a browser session, for the dashboard.
+    let analyst = format!("bench-analyst-{}", now.unix_timestamp());
+    let user_id = store
+        .add_user(
+            &analyst,
+            &hash_password(&random_secret()).map_err(|e| anyhow::anyhow!("{e}"))?,
+            false,
+            now,
+        )
+        .await?;
+    for i in 0..2.min(args.teams.max(1)) {
+        store
+            .set_membership(&team(i), &analyst, Some(Role::Triage))
+            .await?;
+    }
+    let session = random_secret();
+    store
+        .create_session(
+            &digest(&session),
+            user_id,
+            &random_secret(),
+            now,
+            now + time::Duration::days(1),
+        )
+        .await?;
+    tokens.push(("cookie", format!("rampart_session={session}")));
     std::fs::write(
         &args.token_file,
         tokens

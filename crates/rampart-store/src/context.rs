@@ -151,12 +151,18 @@ pub(crate) fn json_err(e: serde_json::Error) -> crate::StoreError {
 macro_rules! context_common {
     ($db:ty, $begin:literal, $jin:literal, $jout:literal, $instr:literal) => {
         /// The `--team` / `--owner` filters of an issue list, its team scope (issue 7) and
-        /// its keyset cursor, as `AND` terms on `i.application_id` and the sort key.
+        /// its keyset cursor, as `AND` terms on `i.application_id` and the sort key. With
+        /// `teams` false the scope and the team filter are left to the caller (a
+        /// [`per_application_top`]($crate::scoped::per_application_top) statement puts them
+        /// on the applications it walks).
         pub(crate) fn push_owner_filters(
             qb: &mut sqlx::QueryBuilder<'_, $db>,
             q: &$crate::IssueQuery,
+            teams: bool,
         ) {
-            $crate::scoped::push_scope(qb, &q.scope, "i.application_id");
+            if teams {
+                $crate::scoped::push_scope(qb, &q.scope, "i.application_id");
+            }
             if let Some(c) = q.after {
                 // Row values, so the (key DESC, id DESC) index seeks to the cursor.
                 match q.sort {
@@ -172,7 +178,7 @@ macro_rules! context_common {
                     $crate::IssueSort::Newest => {}
                 }
             }
-            if let Some(team) = &q.team {
+            if let (true, Some(team)) = (teams, &q.team) {
                 qb.push(" AND i.application_id IN (SELECT application_id FROM app_profiles WHERE team = ")
                     .push_bind(team.clone())
                     .push(")");

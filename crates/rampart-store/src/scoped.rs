@@ -141,6 +141,53 @@ pub(crate) fn push_scope<'a, DB: sqlx::Database>(
     }
 }
 
+/// Whether [`crate::Store::list_issues`] answers `q` per application: the active queue by
+/// risk, limited, of a set of teams (the caller's scope or the `team` filter) rather than of
+/// one application. Then the statement takes each of the teams' applications' own top `limit`
+/// (an index walk of `issues_app_active_risk`, stopping at `limit`) and keeps the best
+/// `limit` of those, so its cost follows the number of applications, not their issues. The
+/// teams are a condition on the `app_profiles` rows that drive it ([`push_team_rows`]).
+pub(crate) fn per_application_top(q: &crate::IssueQuery) -> bool {
+    use rampart_model::IssueStatus;
+    let active = !q.all_statuses
+        && q.statuses
+            .iter()
+            .all(|s| matches!(s, IssueStatus::Open | IssueStatus::Reopened))
+        && (q.statuses.is_empty()
+            || (q.statuses.contains(&IssueStatus::Open)
+                && q.statuses.contains(&IssueStatus::Reopened)));
+    let teams = match &q.scope {
+        TeamScope::All => q.team.is_some(),
+        TeamScope::Teams(t) => !t.is_empty(),
+    };
+    active
+        && teams
+        && q.sort == crate::IssueSort::Risk
+        && q.limit.is_some()
+        && q.application.is_none()
+}
+
+/// ` AND p.team IN (the scope's teams) AND p.team = (the team filter)`: the applications a
+/// [`per_application_top`] statement walks, as conditions on `app_profiles p`.
+pub(crate) fn push_team_rows<'a, DB: sqlx::Database>(
+    qb: &mut sqlx::QueryBuilder<'a, DB>,
+    q: &crate::IssueQuery,
+) where
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    if let TeamScope::Teams(teams) = &q.scope {
+        qb.push(" AND p.team IN (");
+        let mut sep = qb.separated(", ");
+        for t in teams {
+            sep.push_bind(t.clone());
+        }
+        qb.push(")");
+    }
+    if let Some(team) = &q.team {
+        qb.push(" AND p.team = ").push_bind(team.clone());
+    }
+}
+
 /// The one implementation of [`ScopedReads`]: `scoped_reads_impl!(Store, Database)`.
 macro_rules! scoped_reads_impl {
     ($store:ty, $db:ty) => {

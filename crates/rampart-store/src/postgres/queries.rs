@@ -101,9 +101,51 @@ fn literal_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
 
 /// Builds the issue list query.
 fn issue_list_query(q: &IssueQuery) -> QueryBuilder<'static, Postgres> {
+    let order = |t: &str| match q.sort {
+        IssueSort::Severity => format!(" ORDER BY {t}.severity DESC, {t}.id DESC"),
+        IssueSort::Newest => format!(" ORDER BY {t}.first_seen DESC, {t}.id DESC"),
+        IssueSort::Id => format!(" ORDER BY {t}.id"),
+        IssueSort::Risk => format!(" ORDER BY {t}.risk DESC, {t}.id DESC"),
+    };
+    if let (true, Some(limit)) = (crate::scoped::per_application_top(q), q.limit) {
+        // A team's risk queue: each of its applications' top `limit` (a LATERAL index walk of
+        // `issues_app_active_risk`), then the best of those.
+        let mut outer = QueryBuilder::<Postgres>::new(format!("SELECT {ISSUE_COLUMNS} FROM ("));
+        outer.push(
+            "SELECT x.id, x.risk FROM app_profiles p CROSS JOIN LATERAL (
+               SELECT i.id, i.risk FROM issues i WHERE i.application_id = p.application_id",
+        );
+        push_issue_filters(&mut outer, q, false);
+        outer
+            .push(order("i"))
+            .push(" LIMIT ")
+            .push_bind(i64::from(limit))
+            .push(") x WHERE TRUE");
+        crate::scoped::push_team_rows(&mut outer, q);
+        outer
+            .push(order("x"))
+            .push(" LIMIT ")
+            .push_bind(i64::from(limit))
+            .push(
+                ") top JOIN issues i ON i.id = top.id JOIN applications a ON a.id = i.application_id",
+            )
+            .push(order("i"));
+        return outer;
+    }
     let mut qb = QueryBuilder::<Postgres>::new(format!(
         "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE TRUE"
     ));
+    push_issue_filters(&mut qb, q, true);
+    qb.push(order("i"));
+    if let Some(limit) = q.limit {
+        qb.push(" LIMIT ").push_bind(i64::from(limit));
+    }
+    qb
+}
+
+/// The `AND` terms of an issue list's filters on `issues i` (the team scope and team filter
+/// only with `teams`).
+fn push_issue_filters(qb: &mut QueryBuilder<'static, Postgres>, q: &IssueQuery, teams: bool) {
     if let Some(app) = &q.application {
         // A scalar subquery (one index probe) rather than a filter on the join, so the
         // per-application partial index can deliver rows in order.
@@ -111,7 +153,7 @@ fn issue_list_query(q: &IssueQuery) -> QueryBuilder<'static, Postgres> {
             .push_bind(app.clone())
             .push(")");
     }
-    super::context::common::push_owner_filters(&mut qb, q);
+    super::context::common::push_owner_filters(qb, q, teams);
     if !q.all_statuses {
         let mut statuses: Vec<IssueStatus> = if q.statuses.is_empty() {
             vec![IssueStatus::Open, IssueStatus::Reopened]
@@ -144,16 +186,6 @@ fn issue_list_query(q: &IssueQuery) -> QueryBuilder<'static, Postgres> {
             .push_bind(tool.to_ascii_lowercase())
             .push(")");
     }
-    qb.push(match q.sort {
-        IssueSort::Severity => " ORDER BY i.severity DESC, i.id DESC",
-        IssueSort::Newest => " ORDER BY i.first_seen DESC, i.id DESC",
-        IssueSort::Id => " ORDER BY i.id",
-        IssueSort::Risk => " ORDER BY i.risk DESC, i.id DESC",
-    });
-    if let Some(limit) = q.limit {
-        qb.push(" LIMIT ").push_bind(i64::from(limit));
-    }
-    qb
 }
 
 /// The SQL of the issue list for `q` (for `EXPLAIN` in docs and tools).

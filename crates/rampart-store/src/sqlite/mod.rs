@@ -16,6 +16,7 @@ mod risk_scope;
 mod scoped;
 mod sla;
 mod summary;
+mod synthetic;
 mod triage;
 
 use crate::{Result, StoreError};

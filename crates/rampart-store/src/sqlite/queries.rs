@@ -142,22 +142,32 @@ impl Store for SqliteStore {
     async fn list_issues(&self, q: &IssueQuery) -> Result<Vec<Issue>> {
         // The filter, order and limit pick ids first; the per-issue columns (tools, last seen)
         // are computed for the page only, not for every matching issue.
-        let order = match q.sort {
-            IssueSort::Severity => " ORDER BY i.severity DESC, i.id DESC",
-            IssueSort::Newest => " ORDER BY i.first_seen DESC, i.id DESC",
-            IssueSort::Id => " ORDER BY i.id",
-            IssueSort::Risk => " ORDER BY i.risk DESC, i.id DESC",
+        let order = |t: &str| match q.sort {
+            IssueSort::Severity => format!(" ORDER BY {t}.severity DESC, {t}.id DESC"),
+            IssueSort::Newest => format!(" ORDER BY {t}.first_seen DESC, {t}.id DESC"),
+            IssueSort::Id => format!(" ORDER BY {t}.id"),
+            IssueSort::Risk => format!(" ORDER BY {t}.risk DESC, {t}.id DESC"),
         };
+        // A team's risk queue: each of its applications' top `limit` (a correlated subquery
+        // walking `issues_app_active_risk`, re-run per application), then the best of those.
+        let per_app = crate::scoped::per_application_top(q);
         let mut qb = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.id IN (
-               SELECT i.id FROM issues i JOIN applications a ON a.id = i.application_id WHERE 1 = 1"
+            "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.id IN ("
         ));
+        if per_app {
+            qb.push(
+                "SELECT x.id FROM app_profiles p JOIN issues x ON x.id IN (
+                   SELECT i.id FROM issues i WHERE i.application_id = p.application_id",
+            );
+        } else {
+            qb.push("SELECT i.id FROM issues i JOIN applications a ON a.id = i.application_id WHERE 1 = 1");
+        }
         if let Some(app) = &q.application {
             qb.push(" AND i.application_id = (SELECT id FROM applications WHERE name = ")
                 .push_bind(app.clone())
                 .push(")");
         }
-        super::context::common::push_owner_filters(&mut qb, q);
+        super::context::common::push_owner_filters(&mut qb, q, !per_app);
         let default_active = q.statuses.is_empty()
             || (q.statuses.len() == 2
                 && q.statuses.contains(&IssueStatus::Open)
@@ -197,11 +207,18 @@ impl Store for SqliteStore {
             .push_bind(tool.to_ascii_lowercase())
             .push(")");
         }
-        qb.push(order);
+        qb.push(order("i"));
         if let Some(limit) = q.limit {
             qb.push(" LIMIT ").push_bind(i64::from(limit));
         }
-        qb.push(")").push(order);
+        if let (true, Some(limit)) = (per_app, q.limit) {
+            qb.push(") WHERE 1 = 1");
+            crate::scoped::push_team_rows(&mut qb, q);
+            qb.push(order("x"))
+                .push(" LIMIT ")
+                .push_bind(i64::from(limit));
+        }
+        qb.push(")").push(order("i"));
         qb.build()
             .fetch_all(&self.pool)
             .await?

@@ -91,6 +91,7 @@ suite!(
     auth::sessions_end_on_logout_expiry_and_disable,
     scoped::scope_filters_every_read,
     scoped::keyset_pages_follow_risk_order,
+    scoped::team_risk_queue_per_application_equals_the_whole_queue,
     scoped::inventories_and_package_uses_by_team,
     sla::sla_facts_in_bulk,
     sla::coverage_by_tool_and_kind,

@@ -359,3 +359,70 @@ pub async fn inventories_and_package_uses_by_team(b: &Backend) {
             .is_none()
     );
 }
+
+/// A team's risk queue with a limit is read per application (each application's top N, then
+/// the best N: `scoped::per_application_top`); it must equal the unlimited queue's first N,
+/// whatever the scope, team filter, severity filter, cursor and limit.
+pub async fn team_risk_queue_per_application_equals_the_whole_queue(b: &Backend) {
+    let s = b.store.as_ref();
+    portfolio(b).await;
+    for (scope, team, severities) in [
+        (teams(&["web"]), None, vec![]),
+        (teams(&["web", "payments"]), None, vec![]),
+        (teams(&["web", "payments"]), Some("payments"), vec![]),
+        (TeamScope::All, Some("web"), vec![]),
+        (teams(&["web", "payments"]), None, vec![Severity::High]),
+        (teams(&["web", "payments"]), None, vec![Severity::Critical]),
+        (teams(&["nobody"]), None, vec![]),
+    ] {
+        let q = IssueQuery {
+            scope: scope.clone(),
+            team: team.map(String::from),
+            severities: severities.clone(),
+            sort: IssueSort::Risk,
+            ..Default::default()
+        };
+        let whole: Vec<(i64, u8)> = s
+            .list_issues(&q)
+            .await
+            .unwrap()
+            .iter()
+            .map(|i| (i.id, i.risk))
+            .collect();
+        for limit in [1, 2, 3, 5, 7, 50] {
+            for skip in [0usize, 1, 4] {
+                let after = skip
+                    .checked_sub(1)
+                    .and_then(|k| whole.get(k))
+                    .map(|(id, risk)| IssueCursor {
+                        key: i64::from(*risk),
+                        id: *id,
+                    });
+                if skip > 0 && after.is_none() {
+                    continue;
+                }
+                let page: Vec<(i64, u8)> = s
+                    .list_issues(&IssueQuery {
+                        limit: Some(limit),
+                        after,
+                        ..q.clone()
+                    })
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|i| (i.id, i.risk))
+                    .collect();
+                let expected: Vec<(i64, u8)> = whole
+                    .iter()
+                    .skip(skip)
+                    .take(limit as usize)
+                    .copied()
+                    .collect();
+                assert_eq!(
+                    page, expected,
+                    "{scope:?} team {team:?} {severities:?} limit {limit} after {skip}"
+                );
+            }
+        }
+    }
+}
