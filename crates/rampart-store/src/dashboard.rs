@@ -82,6 +82,29 @@ pub struct IssueFilter {
     pub offset: u32,
 }
 
+impl IssueFilter {
+    /// The same request as an [`crate::IssueQuery`] when it is a team's first page of the risk
+    /// queue (no text, no offset), which [`crate::Store::list_issues`] reads per application
+    /// (`scoped::per_application_top`): the overview's top risks at a million issues.
+    pub(crate) fn as_team_queue(&self, scope: &TeamScope) -> Option<crate::IssueQuery> {
+        let q = crate::IssueQuery {
+            application: self.application.clone(),
+            severities: self.severities.clone(),
+            statuses: self.status.into_iter().collect(),
+            all_statuses: self.all_statuses,
+            kinds: self.kind.into_iter().collect(),
+            sort: self.sort,
+            limit: Some(self.limit),
+            scope: scope.clone(),
+            ..Default::default()
+        };
+        (self.text.as_deref().unwrap_or("").is_empty()
+            && self.offset == 0
+            && crate::scoped::per_application_top(&q))
+        .then_some(q)
+    }
+}
+
 /// The last scan of one stream (target × branch × tool) of an application.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct StreamRow {
@@ -648,7 +671,10 @@ macro_rules! impl_dashboard_store {
                 scope: &rampart_model::TeamScope,
                 filter: &$crate::dashboard::IssueFilter,
             ) -> $crate::Result<Vec<rampart_model::Issue>> {
-                common::dashboard_issues(&self.pool, scope, filter).await
+                match filter.as_team_queue(scope) {
+                    Some(q) => $crate::Store::list_issues(self, &q).await,
+                    None => common::dashboard_issues(&self.pool, scope, filter).await,
+                }
             }
             async fn issue_application(
                 &self,
