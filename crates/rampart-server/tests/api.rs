@@ -32,6 +32,9 @@ const CALLERS: [&str; 8] = [
     "pay-triage",
 ];
 
+/// A row of the matrix: method, URI, JSON body, raw body, the statuses in [`CALLERS`] order.
+type Case<'a> = (Method, String, Option<&'a Value>, Option<&'a [u8]>, &'a str);
+
 #[tokio::test]
 async fn every_endpoint_by_role() {
     let Some(p) = portfolio().await else { return };
@@ -53,7 +56,7 @@ async fn every_endpoint_by_role() {
     // application or issue answers 404 to a caller whose role would otherwise do.
     // Columns as CALLERS: none, web-ingest, web-read, web-triage, admin, pay-ingest,
     // pay-read, pay-triage.
-    let cases: Vec<(Method, String, Option<&Value>, Option<&[u8]>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             Method::GET,
             "/api/v1/session".into(),

@@ -83,6 +83,7 @@ struct CompliancePage {
     apps: Vec<AppLine>,
     in_scope: usize,
     clean: usize,
+    /// Gaps of the applications in scope.
     gaps_total: usize,
     gaps: Vec<GapLine>,
     gaps_more: usize,
@@ -135,7 +136,9 @@ pub async fn page(
     let lines: Vec<AppLine> = apps
         .iter()
         .map(|a| {
-            for c in a.controls.iter().filter(|c| c.verdict == Verdict::Gap) {
+            // A framework's gaps are those of the applications in its scope.
+            let gaps_of = a.controls.iter().filter(|_| a.in_scope);
+            for c in gaps_of.filter(|c| c.verdict == Verdict::Gap) {
                 gaps.push(GapLine {
                     application: a.application.clone(),
                     url: enc(&a.application),
