@@ -30,6 +30,17 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The step exited with `code` (else: its output).
+fn exits(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
 /// The fenced ```yaml blocks of a Markdown file.
 fn yaml_blocks(md: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -382,13 +393,7 @@ fn github_actions_workflow_runs_the_gate_as_documented() {
         ("GITHUB_SHA", "1111111"),
     ];
     let out = run(&ctx, &push);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    exits(&out, 0);
     assert!(
         work.join("rampart.db").exists(),
         "RAMPART_DB fell back to rampart.db"
@@ -460,13 +465,7 @@ fn github_actions_workflow_runs_the_gate_as_documented() {
     // A pull request that introduces nothing passes.
     assert!(write_reports(&work, &dropped));
     let out = run(&ctx, &pr("chore/docs"));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    exits(&out, 0);
     check_sarif(&work.join("rampart.sarif"), "pass");
     assert!(read(&work.join("rampart.md")).contains("Rampart gate passed"));
 }
@@ -592,13 +591,7 @@ fn gitlab_ci_job_runs_the_gate_as_documented() {
         ("CI_COMMIT_REF_NAME", "main"),
         ("CI_COMMIT_SHA", "1111111"),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
+    exits(&out, 0);
     // `rampart --version` answered: the cached binary was used, nothing was built.
     assert!(
         text(&out.stdout).starts_with("rampart "),

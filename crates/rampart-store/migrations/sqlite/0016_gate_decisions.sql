@@ -17,3 +17,10 @@ CREATE TABLE gate_decisions (
     outcomes       TEXT NOT NULL
 );
 CREATE INDEX gate_decisions_application ON gate_decisions (application_id, id);
+
+-- Compliance coverage (`SlaStore::tool_findings`) groups every observation of a scope by its tool
+-- and its issue's kind. With the tool in the issue index (as on PostgreSQL since 0001) that
+-- grouping reads the index only, never the observation rows, whose compressed data are most of
+-- the table: half the time at 60,000 observations. Lookups by issue use the same leading column.
+DROP INDEX observations_issue;
+CREATE INDEX observations_issue ON observations (issue_id, tool);
