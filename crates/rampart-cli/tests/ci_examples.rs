@@ -67,7 +67,7 @@ fn doc_shows(file: &Path) {
     let doc = read(&repo_root().join("docs/ci.md"));
     let want = read(file);
     assert!(
-        yaml_blocks(&doc).iter().any(|b| *b == want),
+        yaml_blocks(&doc).contains(&want),
         "docs/ci.md has no yaml block equal to {}",
         file.display()
     );
@@ -267,6 +267,7 @@ fn github_actions_workflow_runs_the_gate_as_documented() {
     assert_eq!(wf["permissions"]["security-events"], "write");
     assert_eq!(wf["permissions"]["pull-requests"], "write");
     assert_eq!(wf["permissions"]["contents"], "read");
+    assert_eq!(wf["permissions"]["actions"], "read");
     let version = wf["env"]["RAMPART_VERSION"]
         .as_str()
         .expect("RAMPART_VERSION");
