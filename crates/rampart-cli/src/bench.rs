@@ -45,6 +45,8 @@ pub enum BenchWhat {
     Store(crate::bench_store::StoreBenchArgs),
     /// The REST API's issue list on a 1M-issue PostgreSQL store, by team (tokens for a load tool).
     Api(crate::bench_api::ApiBenchArgs),
+    /// The CI gate on a large baseline, and compliance reports over many applications.
+    Gate(crate::bench_gate::GateBenchArgs),
 }
 
 /// Runs the ingest benchmark (into a fresh SQLite database in `--dir`, or into the PostgreSQL
@@ -54,6 +56,7 @@ pub async fn run(db: &str, mut args: BenchArgs) -> Result<ExitCode> {
         Some(BenchWhat::Intel(intel)) => return crate::bench_intel::run(intel).await,
         Some(BenchWhat::Store(store_args)) => return crate::bench_store::run(db, store_args).await,
         Some(BenchWhat::Api(api_args)) => return crate::bench_api::run(db, api_args).await,
+        Some(BenchWhat::Gate(gate_args)) => return crate::bench_gate::run(db, gate_args).await,
         None => {}
     }
     let postgres = rampart_store::is_postgres_url(db).then_some(db);

@@ -36,9 +36,10 @@ pub struct GateArgs {
     /// does not say.
     #[arg(long, value_parser = parse_env)]
     env: Option<Environment>,
-    /// The application is distributed to others (copyleft licenses are denied).
-    #[arg(long)]
-    distributed: bool,
+    /// The application is distributed to others (copyleft licenses are denied). Overrides
+    /// the catalog's `distributed:`; `--distributed=false` says it is not.
+    #[arg(long, num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    distributed: Option<bool>,
     /// A directory (or file) of `.rego` policies to add to the built-in bundle; repeatable.
     #[arg(long = "policy")]
     policies: Vec<PathBuf>,

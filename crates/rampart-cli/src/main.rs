@@ -5,6 +5,7 @@ mod access;
 mod apps;
 mod bench;
 mod bench_api;
+mod bench_gate;
 mod bench_intel;
 mod bench_store;
 mod catalog;

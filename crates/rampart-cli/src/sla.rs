@@ -90,7 +90,8 @@ pub async fn run(db: &str, args: SlaArgs) -> Result<ExitCode> {
     let policy = match &a.policy {
         Some(path) => {
             let (name, text) = read_policy(path)?;
-            SlaPolicy::from_yaml(&name, &text).map_err(|e| anyhow!(e))?
+            let file = SlaPolicy::from_yaml(&name, &text).map_err(|e| anyhow!(e))?;
+            rampart_service::sla::with_catalog(store.as_ref(), file, &AppScope::default()).await?
         }
         None => rampart_service::sla::policy(store.as_ref()).await?,
     };

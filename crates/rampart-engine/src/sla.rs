@@ -202,6 +202,36 @@ impl SlaPolicy {
         Ok(())
     }
 
+    /// The policy with the catalog's per-application overrides (`sla:` in an application's
+    /// catalog entry) merged in: for each severity an entry names, its days replace what the
+    /// policy gives that application (the catalog wins over the policy file's
+    /// `applications:` for the severities both name).
+    pub fn with_catalog<'a>(
+        mut self,
+        overrides: impl IntoIterator<Item = (&'a str, &'a rampart_model::SlaDays)>,
+    ) -> SlaPolicy {
+        for (application, days) in overrides {
+            if days.is_empty() {
+                continue;
+            }
+            let entry = self
+                .applications
+                .entry(application.to_string())
+                .or_default();
+            for (severity, n) in days.named() {
+                let slot = match severity {
+                    Severity::Critical => &mut entry.critical,
+                    Severity::High => &mut entry.high,
+                    Severity::Medium => &mut entry.medium,
+                    Severity::Low => &mut entry.low,
+                    Severity::Info => &mut entry.info,
+                };
+                *slot = Some(TierDays::All(n));
+            }
+        }
+        self
+    }
+
     /// The days to fix an issue of `severity` in `application` of `tier` (the policy's
     /// `untiered` when `None`), or `None` when no SLA applies.
     pub fn days_for(&self, application: &str, tier: Option<u8>, severity: Severity) -> Option<u32> {
@@ -559,6 +589,31 @@ mod tests {
         assert_eq!((s.state, s.days_left), (SlaState::Missed, -12));
         f.status = IssueStatus::FalsePositive;
         assert!(evaluate(&p, "a", Some(1), &f, now).is_none());
+    }
+
+    #[test]
+    fn catalog_overrides_replace_the_severities_they_name() {
+        let p = SlaPolicy::from_yaml(
+            "sla.yaml",
+            "applications:\n  legacy:\n    critical: 60\n    high: 90\n",
+        )
+        .unwrap();
+        let legacy = rampart_model::SlaDays {
+            critical: Some(2),
+            ..Default::default()
+        };
+        let shop = rampart_model::SlaDays {
+            high: Some(5),
+            ..Default::default()
+        };
+        let p = p.with_catalog([("legacy", &legacy), ("shop", &shop)]);
+        // The catalog wins for the severity it names; the file's other overrides stay.
+        assert_eq!(p.days_for("legacy", Some(1), Severity::Critical), Some(2));
+        assert_eq!(p.days_for("legacy", Some(1), Severity::High), Some(90));
+        assert_eq!(p.days_for("shop", Some(1), Severity::High), Some(5));
+        // Severities the catalog leaves out keep the policy's days by tier.
+        assert_eq!(p.days_for("shop", Some(1), Severity::Critical), Some(7));
+        assert_eq!(p.days_for("other", Some(1), Severity::High), Some(30));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! a vulnerability is to be exploited (EPSS, KEV), and analysts' triage decisions.
 
 use crate::entities::IssueStatus;
+use crate::severity::Severity;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::OffsetDateTime;
@@ -219,6 +220,67 @@ pub struct AppProfile {
     /// Compensating controls.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub controls: Vec<CompensatingControl>,
+    /// Whether the application is distributed to others (shipped binaries, libraries,
+    /// on-premises installs), which is when copyleft licenses matter. `None`: not said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distributed: Option<bool>,
+    /// Days to fix by severity for this application, replacing the SLA policy's days for
+    /// the severities it names.
+    #[serde(default, skip_serializing_if = "SlaDays::is_empty")]
+    pub sla: SlaDays,
+}
+
+/// Days to fix an issue, by severity (an application's SLA override in the catalog).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SlaDays {
+    /// Critical issues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub critical: Option<u32>,
+    /// High.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<u32>,
+    /// Medium.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<u32>,
+    /// Low.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<u32>,
+    /// Informational.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub info: Option<u32>,
+}
+
+impl SlaDays {
+    /// Whether no severity is named.
+    pub fn is_empty(&self) -> bool {
+        *self == SlaDays::default()
+    }
+
+    /// The days of each severity named, worst first.
+    pub fn named(&self) -> Vec<(Severity, u32)> {
+        [
+            (Severity::Critical, self.critical),
+            (Severity::High, self.high),
+            (Severity::Medium, self.medium),
+            (Severity::Low, self.low),
+            (Severity::Info, self.info),
+        ]
+        .into_iter()
+        .filter_map(|(s, d)| d.map(|d| (s, d)))
+        .collect()
+    }
+
+    /// Sets the days of `severity`.
+    pub fn set(&mut self, severity: Severity, days: u32) {
+        let slot = match severity {
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Info => &mut self.info,
+        };
+        *slot = Some(days);
+    }
 }
 
 impl AppProfile {

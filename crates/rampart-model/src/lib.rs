@@ -22,7 +22,7 @@ pub mod severity;
 pub use access::{Role, TeamScope};
 pub use context::{
     AppProfile, CatalogChange, CompensatingControl, DataClass, Deployment, EnvironmentRule,
-    ExploitFacts, Exposure, TriageDecision, TriageRequest, VexStatement, VexStatus,
+    ExploitFacts, Exposure, SlaDays, TriageDecision, TriageRequest, VexStatement, VexStatus,
 };
 pub use entities::{
     Application, Component, DependencyEdge, Environment, Inventory, Issue, IssueStatus, Scan,

@@ -20,10 +20,10 @@ use rampart_engine::risk_input::{Sighting, resolve};
 use rampart_formats::gate_out::{GateChange, GateFinding, GateReport, GateResult};
 use rampart_model::{
     AppProfile, Deployment, Environment, ExploitFacts, FindingKind, Issue, IssueStatus, Location,
-    Observation,
+    Observation, PackageLocation, Severity,
 };
-use rampart_store::{IssueRiskRow, Store, StoreError};
-use std::collections::HashMap;
+use rampart_store::{GateDecision, GatePolicyOutcome, IssueRiskRow, Store, StoreError};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -62,8 +62,9 @@ pub struct GateOptions {
     pub commit: Option<String>,
     /// The environment the baseline runs in, when the catalog does not say.
     pub environment: Option<Environment>,
-    /// Whether the application is distributed to others (copyleft licenses matter).
-    pub distributed: bool,
+    /// Whether the application is distributed to others (copyleft licenses matter); `None`:
+    /// as the catalog says (`distributed:`), else not.
+    pub distributed: Option<bool>,
     /// Whether the built-in bundle is used.
     pub default_policies: bool,
     /// The user's policy files (read by the caller).
@@ -84,7 +85,7 @@ impl GateOptions {
             baseline: "main".into(),
             commit: None,
             environment: None,
-            distributed: false,
+            distributed: None,
             default_policies: true,
             policies: Vec::new(),
             tool_version: String::new(),
@@ -150,7 +151,66 @@ pub async fn run_gate(
     }
     let mut outcome = judge(store, policies, opts, started).await?;
     outcome.ingests = ingests;
+    // The decision is evidence for compliance reports ("policies passing").
+    store
+        .record_gate_decision(&decision_of(&outcome.report))
+        .await?;
     Ok(outcome)
+}
+
+/// At most this many messages are kept per policy in a recorded decision.
+const MESSAGES_KEPT: usize = 20;
+
+/// The record of a gate decision: the verdict, and per Rego package whether it denied any
+/// introduced issue, with its messages.
+pub fn decision_of(report: &GateReport) -> GateDecision {
+    let introduced: Vec<&GateFinding> = report.with_change(GateChange::New).collect();
+    let mut outcomes: BTreeMap<String, GatePolicyOutcome> = report
+        .policies
+        .iter()
+        .map(|p| {
+            (
+                p.clone(),
+                GatePolicyOutcome {
+                    passed: true,
+                    messages: Vec::new(),
+                },
+            )
+        })
+        .collect();
+    let mut gate = GatePolicyOutcome {
+        passed: report.passed,
+        messages: Vec::new(),
+    };
+    for f in &introduced {
+        for r in &f.results {
+            let msg = format!("{} {}: {} ({})", r.level, r.policy, r.msg, f.issue.location);
+            let o = outcomes.entry(r.package.clone()).or_default();
+            if r.level == "deny" {
+                o.passed = false;
+                if gate.messages.len() < MESSAGES_KEPT {
+                    gate.messages.push(msg.clone());
+                }
+            }
+            if o.messages.len() < MESSAGES_KEPT {
+                o.messages.push(msg);
+            }
+        }
+    }
+    outcomes.insert("gate".into(), gate);
+    GateDecision {
+        id: 0,
+        application: report.application.clone(),
+        target: report.target.clone(),
+        branch: report.branch.clone(),
+        baseline: report.baseline.clone(),
+        commit: report.commit.clone(),
+        at: report.finished,
+        passed: report.passed,
+        introduced: introduced.len() as u64,
+        denied: introduced.iter().filter(|f| f.denied()).count() as u64,
+        outcomes,
+    }
 }
 
 /// Compares the branch with its baseline as stored now and evaluates `policies` on the
@@ -203,11 +263,11 @@ pub async fn judge(
     vulns.dedup();
     let feed = feed_exploit_facts(store, &vulns).await?;
     // Every active issue's SLA under the policy in force (`issue.sla`).
-    let sla_policy = crate::sla::policy(store).await?;
     let scope = rampart_store::AppScope {
         application: Some(opts.application.clone()),
         team: None,
     };
+    let sla_policy = crate::sla::policy_in(store, &scope).await?;
     let slas: HashMap<i64, SlaFacts> = crate::sla::compute(store, &sla_policy, &scope, now)
         .await?
         .into_iter()
@@ -286,6 +346,45 @@ pub async fn judge(
         }
         findings.push(finding(issue, change, &observations, &results));
     }
+    // Licenses of the packages the branch's SBOM adds (a scanner's license finding for the
+    // same package and license was judged above).
+    let judged: std::collections::HashSet<(String, String)> = inputs
+        .iter()
+        .filter_map(|i| {
+            let c = i.issue.component.as_ref()?;
+            Some((c.name.clone(), i.issue.license.clone()?))
+        })
+        .collect();
+    for lic in crate::gate_sbom::introduced_licenses(
+        store,
+        &opts.application,
+        &target,
+        &opts.branch,
+        &opts.baseline,
+    )
+    .await?
+    {
+        if judged.contains(&(lic.component.name.clone(), lic.license.clone())) {
+            continue;
+        }
+        let input = PolicyInput {
+            issue: lic.issue_facts(),
+            observations: Vec::new(),
+            application: app.clone(),
+            risk: RiskFacts {
+                score: 0,
+                decision: "Track".into(),
+                factors: Vec::new(),
+            },
+            change: Change::New,
+            scan: scan.clone(),
+        };
+        let results = policies.evaluate(&input)?;
+        if !results.is_empty() {
+            findings.push(license_finding(&opts.application, &lic, now, &results));
+            inputs.push(input);
+        }
+    }
     findings.sort_by(|a, b| {
         a.change
             .cmp(&b.change)
@@ -359,7 +458,10 @@ fn application_facts(
             .map(|e| e.as_str().to_string()),
         environment: deployment.map(|d| d.as_str().to_string()),
         production: deployment == Some(Deployment::Production),
-        distributed: opts.distributed,
+        distributed: opts
+            .distributed
+            .or(profile.and_then(|p| p.distributed))
+            .unwrap_or(false),
         team: profile.and_then(|p| p.team.clone()),
         owners: profile.map(|p| p.owners.clone()).unwrap_or_default(),
     }
@@ -454,6 +556,79 @@ fn observation_facts(o: &Observation) -> ObservationFacts {
     }
 }
 
+/// A gate finding for a package license the branch's SBOM introduces (no stored issue: id 0).
+fn license_finding(
+    application: &str,
+    lic: &crate::gate_sbom::IntroducedLicense,
+    now: OffsetDateTime,
+    results: &[PolicyResult],
+) -> GateFinding {
+    let facts = lic.issue_facts();
+    let denied = results
+        .iter()
+        .any(|r| r.level == rampart_engine::policy::Level::Deny);
+    let c = &lic.component;
+    let issue = Issue {
+        id: 0,
+        application: application.to_string(),
+        key: facts.key.clone(),
+        kind: FindingKind::License,
+        title: facts.title.clone(),
+        severity: if denied {
+            Severity::Medium
+        } else {
+            Severity::Low
+        },
+        status: IssueStatus::Open,
+        rule_id: lic.license.clone(),
+        location: facts.location.display.clone(),
+        vuln_ids: Vec::new(),
+        cwes: Vec::new(),
+        tools: facts.tools.clone(),
+        first_seen: now,
+        last_seen: now,
+        fixed_at: None,
+        risk: 0,
+    };
+    let location = Location::Package(PackageLocation {
+        purl: c.purl.clone(),
+        ecosystem: facts.component.as_ref().and_then(|f| f.ecosystem.clone()),
+        name: c.name.clone(),
+        version: c.version.clone(),
+        fixed_versions: Vec::new(),
+        found_in: None,
+    });
+    GateFinding {
+        change: GateChange::New,
+        location,
+        rule_name: Some(format!("License {}", lic.license)),
+        description: Some(format!(
+            "The branch's SBOM adds {} under {}, which the baseline's does not have.",
+            c.name, lic.license
+        )),
+        help_uri: None,
+        remediation: None,
+        tags: vec!["license".into()],
+        cvss_score: None,
+        fix_versions: Vec::new(),
+        results: gate_results(results),
+        issue,
+    }
+}
+
+fn gate_results(results: &[PolicyResult]) -> Vec<GateResult> {
+    results
+        .iter()
+        .map(|r| GateResult {
+            level: r.level.as_str().to_string(),
+            policy: r.policy.clone(),
+            package: r.package.clone(),
+            file: r.file.clone(),
+            msg: r.msg.clone(),
+        })
+        .collect()
+}
+
 fn finding(
     issue: Issue,
     change: Change,
@@ -483,16 +658,7 @@ fn finding(
         tags,
         cvss_score,
         fix_versions: fix_versions(observations),
-        results: results
-            .iter()
-            .map(|r| GateResult {
-                level: r.level.as_str().to_string(),
-                policy: r.policy.clone(),
-                package: r.package.clone(),
-                file: r.file.clone(),
-                msg: r.msg.clone(),
-            })
-            .collect(),
+        results: gate_results(results),
         issue,
     }
 }

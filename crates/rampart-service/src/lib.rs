@@ -18,6 +18,7 @@ pub mod eval;
 pub mod explain;
 pub mod feeds;
 pub mod gate;
+pub mod gate_sbom;
 pub mod ingest;
 pub mod jobs;
 pub mod matching;

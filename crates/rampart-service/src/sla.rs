@@ -36,13 +36,34 @@ pub struct SlaRow {
     pub sla: SlaStatus,
 }
 
-/// The SLA policy in force: the one set with [`set_policy`], else the default.
+/// The SLA policy in force: the one set with [`set_policy`], else the default, with the
+/// catalog's per-application `sla:` overrides merged in (see [`SlaPolicy::with_catalog`]).
 pub async fn policy(store: &dyn Store) -> Result<SlaPolicy, IngestError> {
-    match store.sla_policy().await? {
+    policy_in(store, &AppScope::default()).await
+}
+
+/// [`policy`] with the catalog overrides of `scope`'s applications only (all a caller
+/// evaluating that scope needs).
+pub async fn policy_in(store: &dyn Store, scope: &AppScope) -> Result<SlaPolicy, IngestError> {
+    let base = match store.sla_policy().await? {
         Some(text) => SlaPolicy::from_yaml("stored SLA policy", &text)
-            .map_err(|e| IngestError::Invalid(e.to_string())),
-        None => Ok(SlaPolicy::default()),
-    }
+            .map_err(|e| IngestError::Invalid(e.to_string()))?,
+        None => SlaPolicy::default(),
+    };
+    with_catalog(store, base, scope).await
+}
+
+/// `policy` with the catalog's `sla:` overrides of `scope`'s applications merged in.
+pub async fn with_catalog(
+    store: &dyn Store,
+    policy: SlaPolicy,
+    scope: &AppScope,
+) -> Result<SlaPolicy, IngestError> {
+    let apps = store.scoped_apps(scope).await?;
+    Ok(policy.with_catalog(
+        apps.iter()
+            .filter_map(|a| a.profile.as_ref().map(|p| (a.name.as_str(), &p.sla))),
+    ))
 }
 
 /// Checks the policy file `file` (its text) and makes it the policy in force.

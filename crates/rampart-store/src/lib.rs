@@ -64,7 +64,7 @@ pub use sla::{
     AcceptanceRow, AppScope, ScanCoverageRow, ScopedApp, SlaIssueRow, SlaStore, ToolFindingsRow,
 };
 // CI gate: branch versus baseline (issue 6).
-pub use gate::{BranchPresence, GateStore};
+pub use gate::{BranchPresence, GateDecision, GatePolicyOutcome, GateStore};
 // Incremental risk rescoring after an ingest.
 pub use risk_scope::{RiskScope, RiskScopeStore};
 // Re-ingesting an unchanged report.

@@ -462,7 +462,7 @@ fn policy(name: &str, app: &AppFacts) -> EvidenceResult {
             kind: "policy".into(),
             requirement,
             verdict: Verdict::NotEvaluated,
-            summary: "no result for this policy was supplied".into(),
+            summary: "no gate decision is recorded and no result was supplied".into(),
             count: 0,
             items: vec![],
         },

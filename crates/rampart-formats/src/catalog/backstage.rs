@@ -15,7 +15,7 @@
 //! The owner team is `spec.owner` (without its `group:` prefix); the repository comes from
 //! `github.com/project-slug`, `gitlab.com/project-slug` or `backstage.io/source-location`.
 
-use super::{CatalogFile, control, data_classification, yaml_error};
+use super::{CatalogFile, control, data_classification, sla_days, yaml_error, yes_no};
 use crate::ParseError;
 use rampart_model::{AppProfile, Deployment, EnvironmentRule, Exposure};
 use serde::Deserialize;
@@ -239,6 +239,36 @@ fn profile(
         .filter(|o| !o.is_empty())
         .map(String::from)
         .collect();
+    let distributed = match ann("rampart.dev/distributed") {
+        Some(d) => Some(yes_no(&d).ok_or_else(|| {
+            ParseError::invalid(
+                file,
+                place("rampart.dev/distributed"),
+                format!("`{d}`: expected \"true\" or \"false\""),
+            )
+        })?),
+        None => None,
+    };
+    let mut pairs = Vec::new();
+    for part in ann("rampart.dev/sla").unwrap_or_default().split(';') {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        let days = part
+            .split_once('=')
+            .and_then(|(s, d)| Some((s.trim().to_string(), d.trim().parse::<u32>().ok()?)))
+            .ok_or_else(|| {
+                ParseError::invalid(
+                    file,
+                    place("rampart.dev/sla"),
+                    format!("`{part}`: expected severity=days, as `critical=3; high=14`"),
+                )
+            })?;
+        pairs.push(days);
+    }
+    let sla = sla_days(pairs.iter().map(|(s, d)| (s.as_str(), *d)))
+        .map_err(|m| ParseError::invalid(file, place("rampart.dev/sla"), m))?;
     Ok(AppProfile {
         name: ann("rampart.dev/application").unwrap_or(name),
         title: e.metadata.title,
@@ -253,5 +283,7 @@ fn profile(
         default_branches: Vec::new(),
         environments,
         controls,
+        distributed,
+        sla,
     })
 }

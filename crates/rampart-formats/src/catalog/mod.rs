@@ -9,7 +9,7 @@ mod backstage;
 mod rampart;
 
 use crate::ParseError;
-use rampart_model::{AppProfile, CompensatingControl, DataClass, normalize_cwe};
+use rampart_model::{AppProfile, CompensatingControl, DataClass, Severity, SlaDays, normalize_cwe};
 
 /// What one catalog file says.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -51,6 +51,41 @@ pub fn parse(file: &str, text: &str) -> Result<CatalogFile, ParseError> {
         }
     }
     Ok(out)
+}
+
+/// An application's SLA override from `(severity, days)` pairs: `critical: 3`.
+pub(crate) fn sla_days<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, u32)>,
+) -> Result<SlaDays, String> {
+    let mut out = SlaDays::default();
+    for (name, days) in pairs {
+        let severity = match name.trim().to_ascii_lowercase().as_str() {
+            "critical" => Severity::Critical,
+            "high" => Severity::High,
+            "medium" => Severity::Medium,
+            "low" => Severity::Low,
+            "info" => Severity::Info,
+            other => {
+                return Err(format!(
+                    "`{other}`: expected critical, high, medium, low or info"
+                ));
+            }
+        };
+        if days == 0 {
+            return Err(format!("{name}: 0 days: expected at least 1"));
+        }
+        out.set(severity, days);
+    }
+    Ok(out)
+}
+
+/// A yes/no word (`true`, `false`, `yes`, `no`).
+pub(crate) fn yes_no(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" => Some(true),
+        "false" | "no" => Some(false),
+        _ => None,
+    }
 }
 
 /// A yaml_serde error as a `ParseError` with its line and column.

@@ -2,7 +2,7 @@
 //! `organization:` and `teams:` are allowed and ignored). The demo's `demo/catalog.yaml` is
 //! one; `docs/catalog.md` documents every field.
 
-use super::{CatalogFile, control, data_classification, tier_of_criticality, yaml_error};
+use super::{CatalogFile, control, data_classification, sla_days, tier_of_criticality, yaml_error};
 use crate::ParseError;
 use rampart_model::{AppProfile, Deployment, EnvironmentRule, Exposure};
 use serde::Deserialize;
@@ -55,6 +55,9 @@ struct RawApp {
     environments: Vec<RawEnvironment>,
     #[serde(default)]
     compensating_controls: Vec<RawControl>,
+    distributed: Option<bool>,
+    #[serde(default)]
+    sla: std::collections::BTreeMap<String, u32>,
 }
 
 #[derive(Deserialize)]
@@ -188,6 +191,8 @@ fn profile(file: &str, i: usize, app: RawApp) -> Result<AppProfile, ParseError> 
             ParseError::invalid(file, place(&format!("compensating_controls[{j}]")), m)
         })?);
     }
+    let sla = sla_days(app.sla.iter().map(|(k, v)| (k.as_str(), *v)))
+        .map_err(|m| ParseError::invalid(file, place("sla"), m))?;
     Ok(AppProfile {
         title: app.name.filter(|n| *n != name),
         name,
@@ -202,5 +207,7 @@ fn profile(file: &str, i: usize, app: RawApp) -> Result<AppProfile, ParseError> 
         default_branches,
         environments,
         controls,
+        distributed: app.distributed,
+        sla,
     })
 }

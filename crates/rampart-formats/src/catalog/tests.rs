@@ -121,3 +121,56 @@ spec:
     assert_eq!(p.controls[0].cwes, [79, 89]);
     assert_eq!(p.controls[1].name, "egress-proxy");
 }
+
+#[test]
+fn distributed_and_sla_days() {
+    let c = parse(
+        "catalog.yaml",
+        "applications:\n  - id: agent\n    distributed: true\n    sla:\n      critical: 3\n      high: 14\n  - id: site\n",
+    )
+    .unwrap();
+    let agent = &c.profiles[0];
+    assert_eq!(agent.distributed, Some(true));
+    assert_eq!(agent.sla.critical, Some(3));
+    assert_eq!(agent.sla.high, Some(14));
+    assert_eq!(agent.sla.medium, None);
+    assert_eq!(c.profiles[1].distributed, None);
+    assert!(c.profiles[1].sla.is_empty());
+
+    let e = parse(
+        "catalog.yaml",
+        "applications:\n  - id: agent\n    sla:\n      urgent: 3\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("applications[0] (agent).sla") && e.contains("`urgent`"),
+        "{e}"
+    );
+    let e = parse(
+        "catalog.yaml",
+        "applications:\n  - id: agent\n    sla:\n      critical: 0\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("at least 1"), "{e}");
+
+    let b = parse(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: agent\n  annotations:\n    rampart.dev/distributed: \"true\"\n    rampart.dev/sla: critical=2; low=200\nspec:\n  owner: group:edge\n",
+    )
+    .unwrap();
+    assert_eq!(b.profiles[0].distributed, Some(true));
+    assert_eq!(b.profiles[0].sla.critical, Some(2));
+    assert_eq!(b.profiles[0].sla.low, Some(200));
+    let e = parse(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: agent\n  annotations:\n    rampart.dev/sla: critical=soon\nspec:\n  owner: edge\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("rampart.dev/sla") && e.contains("severity=days"),
+        "{e}"
+    );
+}

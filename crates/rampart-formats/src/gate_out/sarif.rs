@@ -201,7 +201,7 @@ pub fn write(report: &GateReport) -> Value {
             "tool": { "driver": {
                 "name": "Rampart",
                 "semanticVersion": report.tool_version,
-                "informationUri": "https://example.invalid/rampart",
+                "informationUri": "https://github.com/rampart-aspm/rampart",
                 "rules": rules_json,
             }},
             "automationDetails": {

@@ -3,9 +3,10 @@
 //! SLA) and hands it to `rampart_engine::compliance`, which judges every control; [`render`]
 //! writes the report as Markdown or escaped HTML (JSON is the report serialized).
 //!
-//! Policy outcomes are an input ([`ComplianceOptions::policies`]): the policy engine fills
-//! them once it is wired in; until then the CLI reads them from a JSON file, and a policy
-//! without an outcome is listed as not evaluated.
+//! Policy outcomes come from the latest recorded `rampart gate` decision of each application
+//! (`gate`, and each Rego package by name), and from [`ComplianceOptions::policies`] (the
+//! CLI's `--policy-results FILE`), which wins for the policies it names. A policy without an
+//! outcome is listed as not evaluated.
 
 pub mod render;
 
@@ -29,7 +30,8 @@ pub struct ComplianceOptions {
     pub scope: AppScope,
     /// The time the evidence is judged at.
     pub now: OffsetDateTime,
-    /// Policy outcomes, when known.
+    /// Policy outcomes given by the caller; they replace the recorded gate decisions'
+    /// outcomes for the policies they name.
     pub policies: PolicyResults,
 }
 
@@ -68,6 +70,31 @@ pub async fn report(
             )
         })
         .collect();
+
+    // The latest gate decision of each application: its policies' outcomes.
+    for d in store.latest_gate_decisions(&opts.scope).await? {
+        let Some(f) = facts.get_mut(&d.application) else {
+            continue;
+        };
+        let context = format!(
+            "rampart gate on {} against {}{} at {}: {}",
+            d.branch,
+            d.baseline,
+            d.commit
+                .as_deref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default(),
+            d.at.format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            if d.passed { "passed" } else { "failed" },
+        );
+        for (name, o) in d.outcomes {
+            f.policies.entry(name).or_insert_with(|| PolicyOutcome {
+                passed: o.passed,
+                messages: std::iter::once(context.clone()).chain(o.messages).collect(),
+            });
+        }
+    }
 
     // Coverage: the mapping's kinds of each tool, and the kinds its findings show.
     let mut shown: BTreeMap<(String, String), BTreeSet<ToolKind>> = BTreeMap::new();
@@ -112,7 +139,7 @@ pub async fn report(
     }
 
     // Active issues with their SLA (the due dates are kept current on the way).
-    let policy = crate::sla::policy(store).await?;
+    let policy = crate::sla::policy_in(store, &opts.scope).await?;
     for (row, sla) in crate::sla::evaluate_scope(store, &policy, &opts.scope, opts.now).await? {
         if let Some(f) = facts.get_mut(&row.application) {
             f.issues.push(OpenIssue {

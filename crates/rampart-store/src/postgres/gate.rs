@@ -1,3 +1,3 @@
 //! [`GateStore`](crate::gate::GateStore) on PostgreSQL: the shared query.
 
-crate::gate::gate_store_impl!(super::PgStore);
+crate::gate::gate_store_impl!(super::PgStore, sqlx::Postgres);

@@ -131,6 +131,11 @@ fn migrator() -> Migrator {
                 "posture",
                 include_str!("../../migrations/postgres/0013_posture.sql"),
             ),
+            m(
+                16,
+                "gate decisions",
+                include_str!("../../migrations/postgres/0016_gate_decisions.sql"),
+            ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:
         // migrations are additive, so it runs on the newer schema instead of refusing it.

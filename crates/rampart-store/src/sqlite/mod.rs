@@ -101,6 +101,11 @@ fn migrator() -> Migrator {
                 "posture",
                 include_str!("../../migrations/sqlite/0013_posture.sql"),
             ),
+            m(
+                16,
+                "gate decisions",
+                include_str!("../../migrations/sqlite/0016_gate_decisions.sql"),
+            ),
         ]),
         ignore_missing: false,
         locking: true,

@@ -162,3 +162,103 @@ pub async fn branch_presence_new_unchanged_fixed(b: &Backend) {
     assert_eq!(got.iter().map(|i| i.id).collect::<Vec<_>>(), sorted);
     assert!(got.iter().all(|i| i.application == "shop"));
 }
+
+/// Gate decisions are recorded as given, and the latest of each application is read back,
+/// within the scope asked for.
+pub async fn gate_decisions_latest_per_application(b: &Backend) {
+    use rampart_store::{AppScope, GateDecision, GatePolicyOutcome};
+    use std::collections::BTreeMap;
+    let s = b.store.as_ref();
+    scan(s, "semgrep", "main", 0, vec![sqli("a.py")]).await;
+    let mut other = Report::new("billing", "semgrep", 1).meta();
+    other.branch = "main".into();
+    let session = s.begin_ingest(other).await.unwrap();
+    session
+        .finish(
+            ScanEnd {
+                tools: vec!["semgrep".into()],
+                report_sha256: "billing-0".into(),
+            },
+            &DefaultLifecycle,
+        )
+        .await
+        .unwrap();
+    let at = time::macros::datetime!(2026-11-20 10:00 UTC);
+    let decision = |app: &str, branch: &str, passed: bool, minutes: i64| GateDecision {
+        id: 0,
+        application: app.into(),
+        target: app.into(),
+        branch: branch.into(),
+        baseline: "main".into(),
+        commit: (branch != "main").then(|| format!("{branch}-sha")),
+        at: at + time::Duration::minutes(minutes),
+        passed,
+        introduced: 3,
+        denied: u64::from(!passed),
+        outcomes: BTreeMap::from([
+            (
+                "gate".to_string(),
+                GatePolicyOutcome {
+                    passed,
+                    messages: if passed {
+                        Vec::new()
+                    } else {
+                        vec!["secret in a.py".into()]
+                    },
+                },
+            ),
+            (
+                "rampart.secrets".to_string(),
+                GatePolicyOutcome {
+                    passed,
+                    messages: Vec::new(),
+                },
+            ),
+        ]),
+    };
+    let first = s
+        .record_gate_decision(&decision("shop", "main", true, 0))
+        .await
+        .unwrap();
+    let second = s
+        .record_gate_decision(&decision("shop", "feature/x", false, 5))
+        .await
+        .unwrap();
+    assert!(second > first);
+    s.record_gate_decision(&decision("billing", "main", true, 1))
+        .await
+        .unwrap();
+    // An unknown application is refused, nothing recorded.
+    assert!(
+        s.record_gate_decision(&decision("nobody", "main", true, 2))
+            .await
+            .is_err()
+    );
+
+    let all = s.latest_gate_decisions(&AppScope::default()).await.unwrap();
+    assert_eq!(all.len(), 2, "{all:#?}");
+    assert_eq!(all[0].application, "billing");
+    assert!(all[0].passed);
+    let shop = &all[1];
+    let mut want = decision("shop", "feature/x", false, 5);
+    want.id = second;
+    assert_eq!(*shop, want);
+
+    let only = s
+        .latest_gate_decisions(&AppScope {
+            application: Some("billing".into()),
+            team: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(only.len(), 1);
+    assert_eq!(only[0].application, "billing");
+    let team = s
+        .latest_gate_decisions(&AppScope {
+            application: None,
+            team: Some("nobody-owns".into()),
+        })
+        .await
+        .unwrap();
+    assert!(team.is_empty());
+}

@@ -96,4 +96,5 @@ suite!(
     sla::sla_facts_in_bulk,
     sla::coverage_by_tool_and_kind,
     gate::branch_presence_new_unchanged_fixed,
+    gate::gate_decisions_latest_per_application,
 );
