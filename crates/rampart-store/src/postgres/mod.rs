@@ -131,6 +131,11 @@ fn migrator() -> Migrator {
                 "posture",
                 include_str!("../../migrations/postgres/0013_posture.sql"),
             ),
+            m(
+                15,
+                "inactive lists",
+                include_str!("../../migrations/postgres/0015_inactive_lists.sql"),
+            ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:
         // migrations are additive, so it runs on the newer schema instead of refusing it.
