@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Connections each PostgreSQL store handle of these tests may open.
-const POOL: u32 = 3;
+const PG_POOL: u32 = 3;
 
 /// A database for one test: a SQLite file, or a fresh schema on the test PostgreSQL.
 struct Db {
@@ -69,7 +69,7 @@ impl Db {
     }
 
     /// A store handle with its own connections (as another process has). On PostgreSQL its
-    /// pool holds at most [`POOL`] connections: a runner of concurrency 1 needs one for the
+    /// pool holds at most [`PG_POOL`] connections: a runner of concurrency 1 needs one for the
     /// job, one for heartbeats and one held for `LISTEN` (docs/postgres.md: C + 2), and the
     /// test server's `max_connections` (100) is shared by every test process running at once.
     async fn open(&self) -> Arc<dyn Store> {
@@ -79,7 +79,7 @@ impl Db {
         let options =
             sqlx::postgres::PgConnectOptions::from_str(&self.url).expect("a PostgreSQL URL");
         let settings = rampart_store::postgres::PgSettings {
-            max_connections: POOL,
+            max_connections: PG_POOL,
             ..Default::default()
         };
         Arc::new(
