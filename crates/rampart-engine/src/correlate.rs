@@ -379,6 +379,7 @@ impl Correlator {
             key,
             json,
             risk: 0,
+            sla_due: None,
         }
     }
 }

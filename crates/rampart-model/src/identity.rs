@@ -330,6 +330,10 @@ pub struct KeyedObservation {
     /// issue is stored with its score (0 until then; issues with more than one observation
     /// are rescored after the ingest).
     pub risk: u8,
+    /// The SLA due date (Unix seconds) of the issue this observation opens, when it opens one:
+    /// set by the ingest like [`risk`](Self::risk), so a new issue is stored with its due date
+    /// (`None`: no SLA for its severity, or not computed).
+    pub sla_due: Option<i64>,
 }
 
 #[cfg(test)]

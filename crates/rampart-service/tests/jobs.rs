@@ -15,9 +15,13 @@ use rampart_store::{IssueQuery, Job, JobState, NewJob, Store};
 use sqlx::Connection;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
+
+/// Connections each PostgreSQL store handle of these tests may open.
+const PG_POOL: u32 = 3;
 
 /// A database for one test: a SQLite file, or a fresh schema on the test PostgreSQL.
 struct Db {
@@ -64,9 +68,25 @@ impl Db {
         })
     }
 
-    /// A store handle with its own connections (as another process has).
+    /// A store handle with its own connections (as another process has). On PostgreSQL its
+    /// pool holds at most [`PG_POOL`] connections: a runner of concurrency 1 needs one for the
+    /// job, one for heartbeats and one held for `LISTEN` (docs/postgres.md: C + 2), and the
+    /// test server's `max_connections` (100) is shared by every test process running at once.
     async fn open(&self) -> Arc<dyn Store> {
-        rampart_store::open(&self.url).await.expect("open store")
+        if self.schema.is_none() {
+            return rampart_store::open(&self.url).await.expect("open store");
+        }
+        let options =
+            sqlx::postgres::PgConnectOptions::from_str(&self.url).expect("a PostgreSQL URL");
+        let settings = rampart_store::postgres::PgSettings {
+            max_connections: PG_POOL,
+            ..Default::default()
+        };
+        Arc::new(
+            rampart_store::PgStore::connect_with(options, settings)
+                .await
+                .expect("open store"),
+        )
     }
 
     async fn cleanup(self) {

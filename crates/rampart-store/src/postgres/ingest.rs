@@ -297,12 +297,16 @@ impl PgIngest {
             cwes.push(crate::codec::join(&o.cwes));
         }
         let risks: Vec<i16> = rows.iter().map(|ko| i16::from(ko.risk)).collect();
+        // The due date goes in with the row: set afterwards, it would rewrite every new issue
+        // (`sla_due` is indexed, so such an update is never HOT: a second row version and an
+        // entry in every index of `issues`).
+        let dues: Vec<Option<i64>> = rows.iter().map(|ko| ko.sla_due).collect();
         let inserted = sqlx::query(
-            "INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk)
+            "INSERT INTO issues (application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk, sla_due)
              SELECT $1, t.key, t.kind, t.title, t.severity, $2, t.rule_id, t.location,
-                    string_to_array(t.vuln_ids, $3), string_to_array(t.cwes, ',')::integer[], $4, $5, $5, t.risk
-             FROM UNNEST($6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::smallint[])
-                  AS t(key, kind, title, severity, rule_id, location, vuln_ids, cwes, risk)
+                    string_to_array(t.vuln_ids, $3), string_to_array(t.cwes, ',')::integer[], $4, $5, $5, t.risk, t.sla_due
+             FROM UNNEST($6::text[], $7::text[], $8::text[], $9::smallint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::smallint[], $15::bigint[])
+                  AS t(key, kind, title, severity, rule_id, location, vuln_ids, cwes, risk, sla_due)
              ORDER BY t.key
              ON CONFLICT (application_id, key) DO NOTHING
              RETURNING id, key",
@@ -321,6 +325,7 @@ impl PgIngest {
         .bind(&vulns)
         .bind(&cwes)
         .bind(&risks)
+        .bind(&dues)
         .fetch_all(&mut *self.tx)
         .await?;
         inserted

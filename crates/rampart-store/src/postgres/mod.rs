@@ -132,6 +132,11 @@ fn migrator() -> Migrator {
                 include_str!("../../migrations/postgres/0013_posture.sql"),
             ),
             m(
+                15,
+                "inactive lists",
+                include_str!("../../migrations/postgres/0015_inactive_lists.sql"),
+            ),
+            m(
                 16,
                 "gate decisions",
                 include_str!("../../migrations/postgres/0016_gate_decisions.sql"),
