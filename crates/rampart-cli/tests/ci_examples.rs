@@ -143,7 +143,7 @@ fn run_bash(dir: &Path, script: &str, env: &[(String, String)]) -> Output {
 fn write_reports(dir: &Path, drop_files: &[&str]) -> bool {
     let (Some(semgrep), Some(gitleaks), Some(trivy)) = (
         corpus::file("real-scans/vulpy/semgrep.json"),
-        corpus::file("real-scans/vulpy/gitleaks.json"),
+        corpus::file("real-scans/vulpy/gitleaks.sarif"),
         corpus::file("real-scans/vulpy/trivy.json"),
     ) else {
         return false;
@@ -155,10 +155,11 @@ fn write_reports(dir: &Path, drop_files: &[&str]) -> bool {
         .retain(|r| !drop_files.iter().any(|p| r["path"] == *p));
     std::fs::write(dir.join("semgrep.json"), s.to_string()).unwrap();
     let mut g: Value = serde_json::from_str(&read(&gitleaks)).unwrap();
-    g.as_array_mut()
+    g["runs"][0]["results"]
+        .as_array_mut()
         .unwrap()
-        .retain(|r| !drop_files.iter().any(|p| r["File"] == *p));
-    std::fs::write(dir.join("gitleaks.json"), g.to_string()).unwrap();
+        .retain(|r| !drop_files.iter().any(|p| result_uri(r) == Some(p)));
+    std::fs::write(dir.join("gitleaks.sarif"), g.to_string()).unwrap();
     std::fs::copy(trivy, dir.join("trivy.json")).unwrap();
     for out in [
         "rampart.sarif",
@@ -172,13 +173,19 @@ fn write_reports(dir: &Path, drop_files: &[&str]) -> bool {
     true
 }
 
+/// The file a SARIF result is located in.
+fn result_uri(result: &Value) -> Option<&str> {
+    result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str()
+}
+
 /// The file of vulpy's Gitleaks report the branch adds (a leak on the branch, not on main).
 fn leaked_file() -> Option<String> {
     let g: Value =
-        serde_json::from_str(&read(&corpus::file("real-scans/vulpy/gitleaks.json")?)).unwrap();
-    g.as_array()?
+        serde_json::from_str(&read(&corpus::file("real-scans/vulpy/gitleaks.sarif")?)).unwrap();
+    g["runs"][0]["results"]
+        .as_array()?
         .first()
-        .and_then(|r| r["File"].as_str())
+        .and_then(result_uri)
         .map(str::to_string)
 }
 
@@ -280,7 +287,7 @@ fn github_actions_workflow_runs_the_gate_as_documented() {
     let checkout = step_index(steps, |s| uses(s, "actions/checkout@v4"), "checkout");
     let cache = step_index(steps, |s| s["id"] == "cache-rampart", "cache-rampart");
     let install = step_index(steps, |s| s["name"] == "Install rampart", "install");
-    let scanners: Vec<usize> = ["semgrep.json", "gitleaks.json", "trivy.json"]
+    let scanners: Vec<usize> = ["semgrep.json", "gitleaks.sarif", "trivy.json"]
         .iter()
         .map(|out| {
             step_index(
@@ -325,7 +332,7 @@ fn github_actions_workflow_runs_the_gate_as_documented() {
     let semgrep = steps[scanners[0]]["run"].as_str().unwrap();
     assert!(semgrep.contains("semgrep scan") && semgrep.contains("--json-output=semgrep.json"));
     let gitleaks = steps[scanners[1]]["run"].as_str().unwrap();
-    assert!(gitleaks.contains("--report-format json --report-path gitleaks.json"));
+    assert!(gitleaks.contains("--report-format sarif --report-path gitleaks.sarif"));
     assert!(gitleaks.contains("--redact") && gitleaks.contains("--exit-code 0"));
     let trivy = steps[scanners[2]]["run"].as_str().unwrap();
     assert!(trivy.contains(" fs . ") && trivy.contains("--format json --output trivy.json"));
@@ -502,7 +509,7 @@ fn gitlab_ci_job_runs_the_gate_as_documented() {
         .collect();
     for (scan, out) in [
         ("semgrep", "semgrep.json"),
-        ("gitleaks", "gitleaks.json"),
+        ("gitleaks", "gitleaks.sarif"),
         ("trivy", "trivy.json"),
     ] {
         assert_eq!(ci[scan]["stage"], "scan");

@@ -138,28 +138,6 @@ fn skip_ws(b: &[u8]) -> &[u8] {
 const EXPECTED: &str = "expected SARIF, CycloneDX (JSON or XML), SPDX 2 (JSON or tag-value), \
      Trivy, Grype, Semgrep, Gitleaks, Bandit, Checkov or detect-secrets JSON";
 
-/// [`detect`], and where the content cannot tell (a report with no findings: `[]`, `null`),
-/// the file's name: Gitleaks writes `[]` (`null` before version 8) when it finds no leaks,
-/// and a CI job names that report `gitleaks*.json`. A name never overrides what the content
-/// says.
-pub fn detect_named(file_name: &str, head: &[u8]) -> Result<Format, String> {
-    detect(head).or_else(|hint| {
-        let body = skip_ws(head);
-        let empty = body.starts_with(b"null") && skip_ws(&body[4..]).is_empty()
-            || body.first() == Some(&b'[') && skip_ws(&body[1..]).first() == Some(&b']');
-        let base = file_name
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or(file_name)
-            .to_ascii_lowercase();
-        if empty && base.contains("gitleaks") {
-            Ok(Format::Gitleaks)
-        } else {
-            Err(hint)
-        }
-    })
-}
-
 /// Decides the format of a report from its first bytes. `Err` says what was seen.
 pub fn detect(head: &[u8]) -> Result<Format, String> {
     let body = skip_ws(head);
@@ -192,7 +170,7 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
             if keys.is_empty() {
                 let rest = skip_ws(&body[1..]);
                 if rest.first() == Some(&b']') {
-                    return Err("an empty JSON array: no tool can be told from it (a Gitleaks report with no leaks is `[]`: pass --format gitleaks, or name the file gitleaks*.json)".into());
+                    return Err("an empty JSON array: no tool can be told from it (a Gitleaks report with no leaks is `[]`: pass --format gitleaks)".into());
                 }
             }
             if keys.iter().any(|k| k == "check_type") {
@@ -216,7 +194,7 @@ pub fn detect(head: &[u8]) -> Result<Format, String> {
         }
         _ if spdx_tag_value(body) => Ok(Format::SpdxTagValue),
         b'n' if body.starts_with(b"null") && skip_ws(&body[4..]).is_empty() => Err(
-            "a JSON `null`: no tool can be told from it (Gitleaks 7 writes `null` when it finds no leaks: pass --format gitleaks, or name the file gitleaks*.json)".into(),
+            "a JSON `null`: no tool can be told from it (Gitleaks 7 writes `null` when it finds no leaks: pass --format gitleaks)".into(),
         ),
         _ => Err(format!("text that is neither JSON nor XML: {EXPECTED}")),
     }
@@ -492,20 +470,6 @@ mod tests {
             Ok(Format::Gitleaks)
         );
         assert!(detect(b"[]").unwrap_err().contains("--format gitleaks"));
-        assert_eq!(
-            detect_named("ci/gitleaks.json", b"[]\n"),
-            Ok(Format::Gitleaks)
-        );
-        assert_eq!(
-            detect_named("Gitleaks-report.json", b"null"),
-            Ok(Format::Gitleaks)
-        );
-        assert!(detect_named("report.json", b"[]").is_err());
-        assert!(detect_named("gitleaks.json", b"[1]").is_err());
-        assert_eq!(
-            detect_named("gitleaks.json", br#"{"version":"2.1.0","runs":[]}"#),
-            Ok(Format::Sarif)
-        );
         assert!(detect(b"null\n").unwrap_err().contains("--format gitleaks"));
         assert!(
             detect(b"nothing")

@@ -87,11 +87,9 @@ pub fn parse<R: Read>(
     let head = detect::read_head(&mut reader, ctx)?;
     let format = match format {
         Some(f) => f,
-        None => detect::detect_named(&ctx.file_name, &head).map_err(|hint| {
-            ParseError::UnknownFormat {
-                file: ctx.file_name.clone(),
-                hint,
-            }
+        None => detect::detect(&head).map_err(|hint| ParseError::UnknownFormat {
+            file: ctx.file_name.clone(),
+            hint,
         })?,
     };
     let chained = BufReader::with_capacity(READ_BUFFER, Cursor::new(head).chain(reader));

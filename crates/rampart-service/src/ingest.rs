@@ -236,12 +236,12 @@ async fn ingest_stream<R: Read + Send + 'static>(
     let head = rampart_formats::detect::read_head(&mut tap, &ctx)?;
     let format = match opts.format {
         Some(f) => f,
-        None => rampart_formats::detect::detect_named(file_name, &head).map_err(|hint| {
-            ParseError::UnknownFormat {
+        None => {
+            rampart_formats::detect::detect(&head).map_err(|hint| ParseError::UnknownFormat {
                 file: file_name.to_string(),
                 hint,
-            }
-        })?,
+            })?
+        }
     };
 
     let meta = ScanMeta {

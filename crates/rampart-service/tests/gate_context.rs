@@ -400,9 +400,16 @@ async fn gate_decisions_are_the_compliance_reports_policy_evidence() {
     assert_eq!(gate_evidence(&report(given).await)["verdict"], "pass");
 
     // The next decision (the key removed again) passes: the latest counts.
-    // Gitleaks ran and found nothing: `[]`, known as Gitleaks' by its name.
-    let no_leaks = tmp.path().join("gitleaks.json");
-    std::fs::write(&no_leaks, "[]\n").unwrap();
+    // Gitleaks ran and found nothing: its SARIF log (which names the tool, where its JSON
+    // report would be a bare `[]`) with no result.
+    let Some(sarif) = corpus::file("real-scans/vulpy/gitleaks.sarif") else {
+        return;
+    };
+    let mut clean: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(sarif).unwrap()).unwrap();
+    clean["runs"][0]["results"] = serde_json::json!([]);
+    let no_leaks = tmp.path().join("no-leaks.sarif");
+    std::fs::write(&no_leaks, clean.to_string()).unwrap();
     let fixed = run_gate(
         s,
         &[main, no_leaks],
