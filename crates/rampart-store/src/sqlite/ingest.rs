@@ -412,8 +412,8 @@ impl IngestSession for SqliteIngest {
         with_handle(&mut self.tx, |db| {
             // The new issues, named by their first observation.
             let mut insert_issue = db.prepare_cached(
-                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
+                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk, sla_due)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)",
             )?;
             let mut next_new = first_new;
             for p in pending.iter().filter(|p| p.issue_id >= first_new) {
@@ -437,6 +437,7 @@ impl IngestSession for SqliteIngest {
                     scan_id,
                     now,
                     p.ko.risk,
+                    p.ko.sla_due,
                 ])?;
             }
             // 4. Reopened issues and severity upgrades.
