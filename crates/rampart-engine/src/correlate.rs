@@ -176,9 +176,9 @@ impl Group {
 #[derive(Debug, Default)]
 pub struct Correlator {
     target: String,
-    /// Occurrences per (tool, basis), keyed by a 128-bit hash of both: a million-result
-    /// report keeps 24 bytes per entry, not two strings.
-    seen: HashMap<u128, u32>,
+    /// Occurrences per (tool, basis), keyed by a 128-bit hash of both as two words (8-byte
+    /// aligned, so an entry takes 24 bytes, not 32): a million-result report keeps no strings.
+    seen: HashMap<[u64; 2], u32>,
     /// Own key → issue key.
     own: HashMap<u128, u128>,
     /// Own key → how it was merged (only for merged observations).
@@ -406,12 +406,13 @@ pub fn content_hash(key_hex: &str, json: &str) -> i64 {
 }
 
 /// 128-bit XXH3 over the tool name and the basis hash (an in-memory counter key only).
-fn occurrence_key(tool: &str, hex: &str) -> u128 {
+fn occurrence_key(tool: &str, hex: &str) -> [u64; 2] {
     let mut buf = Vec::with_capacity(tool.len() + 1 + hex.len());
     buf.extend_from_slice(tool.as_bytes());
     buf.push(0);
     buf.extend_from_slice(hex.as_bytes());
-    xxh3_128(&buf)
+    let h = xxh3_128(&buf);
+    [h as u64, (h >> 64) as u64]
 }
 
 #[cfg(test)]

@@ -57,7 +57,7 @@ pub async fn apply_files(
     }
     for c in report.changes.iter().filter(|c| c.changed) {
         let r = recompute_application(store, &c.application, at).await?;
-        crate::sla::refresh(store, &c.application, at).await?;
+        crate::sla::refresh_application(store, &c.application, at).await?;
         report.rescored.issues += r.issues;
         report.rescored.changed += r.changed;
     }

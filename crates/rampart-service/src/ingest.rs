@@ -295,6 +295,14 @@ async fn ingest_stream<R: Read + Send + 'static>(
         meta.ingested_at,
         DefaultLifecycle.on_seen(None).1,
     ));
+    // ... and with its SLA due date, which for a new issue depends on its severity alone.
+    let dues = crate::sla::NewIssueDues::read(
+        store,
+        &opts.application,
+        DefaultLifecycle.on_seen(None).1,
+        meta.ingested_at,
+    )
+    .await?;
     let mut session = store.begin_ingest(meta).await?;
     // What the application already knows, for pairing: read once per ingest, in chunks, into
     // the correlator's compact index, inside the write transaction (after its lock, so an
@@ -358,6 +366,7 @@ async fn ingest_stream<R: Read + Send + 'static>(
                 .map(|o| {
                     let mut ko = correlator.key(o);
                     ko.risk = key_scorer.score(&ko.observation, &no_feed);
+                    ko.sla_due = dues.due(ko.observation.severity.level);
                     ko
                 })
                 .collect();
@@ -406,7 +415,9 @@ async fn ingest_stream<R: Read + Send + 'static>(
         let m = crate::matching::match_sbom(store, &meta_copy, inventory).await?;
         let mut batch = Vec::with_capacity(BATCH.min(m.observations.len()));
         for o in m.observations {
-            batch.push(correlator.key(o));
+            let mut ko = correlator.key(o);
+            ko.sla_due = dues.due(ko.observation.severity.level);
+            batch.push(ko);
             if batch.len() >= BATCH {
                 let mut full = std::mem::take(&mut batch);
                 scorer.score_batch(store, &mut full, false).await?;

@@ -362,22 +362,27 @@ pub async fn explain(
 /// When the scope cannot be that narrow (the stream's environment changed, or some issue
 /// crossed the dormancy threshold), every issue of the application is rescored. Either way
 /// the stored scores end equal to what [`recompute_application`] gives at the scan's time.
-/// When the scan created, fixed or reopened an issue, the application's SLA due dates are
-/// stored again (`sla::refresh`).
+/// SLA due dates follow the same scope: the ingest stored the new issues with theirs
+/// (`sla::NewIssueDues`; on a store whose writer does not, they are set here first), expired
+/// acceptances and VEX statements refresh the issues they changed, and the issues of the
+/// scope get theirs again (`sla::refresh_issues`; the dates do not depend on the environment
+/// or on dormancy, so the scope's list is enough even when the rescore is whole).
 pub async fn after_ingest(
     store: &dyn Store,
     scan: &rampart_model::Scan,
 ) -> Result<Recomputed, crate::IngestError> {
     let now = scan.ingested_at;
-    let expired = crate::triage::expire(store, now).await?;
-    let vex = crate::vex::apply(store, &scan.application, now).await?;
-    let s = &scan.summary;
-    if s.new + s.fixed + s.reopened > 0 || !expired.is_empty() || !vex.is_empty() {
-        crate::sla::refresh(store, &scan.application, now).await?;
+    if scan.summary.new > 0 {
+        let status = rampart_model::Lifecycle::on_seen(&rampart_engine::DefaultLifecycle, None).1;
+        let dues = crate::sla::NewIssueDues::read(store, &scan.application, status, now).await?;
+        store.set_new_issue_sla_due(scan.id, &dues.all()).await?;
     }
+    crate::triage::expire(store, now).await?;
+    crate::vex::apply(store, &scan.application, now).await?;
     let scope = store
         .risk_scope(scan.id, rampart_engine::risk::DORMANT_AFTER)
         .await?;
+    crate::sla::refresh_issues(store, &scope.issues, now).await?;
     Ok(match scope.full {
         Some(why) => {
             tracing::debug!(scan = scan.id, why, "rescoring the whole application");

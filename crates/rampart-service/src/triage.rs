@@ -46,7 +46,7 @@ pub async fn expire(store: &dyn Store, now: OffsetDateTime) -> Result<Vec<i64>, 
     Ok(ids)
 }
 
-/// Rescores `ids`, grouped by application.
+/// Rescores `ids`, grouped by application, and stores their SLA due dates again.
 async fn rescore(store: &dyn Store, ids: &[i64], now: OffsetDateTime) -> Result<(), IngestError> {
     if ids.is_empty() {
         return Ok(());
@@ -59,7 +59,7 @@ async fn rescore(store: &dyn Store, ids: &[i64], now: OffsetDateTime) -> Result<
     }
     for (app, ids) in by_app {
         recompute_issues(store, &app, &ids, now).await?;
-        crate::sla::refresh(store, &app, now).await?;
     }
+    crate::sla::refresh_issues(store, ids, now).await?;
     Ok(())
 }

@@ -123,6 +123,8 @@ pub async fn apply(
         }
         recompute_issues(store, application, &[issue.id], now).await?;
     }
+    let ids: Vec<i64> = changed.iter().map(|(id, _)| *id).collect();
+    crate::sla::refresh_issues(store, &ids, now).await?;
     Ok(changed)
 }
 

@@ -1,8 +1,11 @@
 //! The incremental risk rescore after an ingest leaves exactly the scores a full rescore of the
-//! application gives, on SQLite and on PostgreSQL: real corpus reports (Grype and Trivy
-//! vulnerabilities with CVSS, EPSS and fixed versions, Semgrep code findings, Gitleaks
-//! secrets) in a catalogued application, then rescans that fix, reopen, repeat, change the
-//! environment and come back after the dormancy threshold.
+//! application gives, and the incremental SLA due dates (new issues stored with theirs, then
+//! only the issues the scan changed refreshed) exactly the dates a full refresh gives, on
+//! SQLite and on PostgreSQL: real corpus reports (Grype and Trivy vulnerabilities with CVSS,
+//! EPSS and fixed versions, Semgrep code findings, Gitleaks secrets) in a catalogued
+//! application, then rescans that fix, reopen (the SLA clock restarts), repeat, change the
+//! environment and come back after the dormancy threshold, with a risk acceptance (the clock
+//! paused) that expires during an ingest.
 
 mod common_db;
 
@@ -85,6 +88,15 @@ async fn step(
         full.changed,
         full.issues
     );
+    let sla = rampart_service::sla::refresh_application(store, APP, at)
+        .await
+        .unwrap();
+    assert_eq!(
+        sla,
+        0,
+        "{} at {at}: a full SLA refresh changed {sla} due dates the ingest left",
+        path.display()
+    );
     (report.scan.summary, scope)
 }
 
@@ -116,12 +128,53 @@ async fn incremental_equals_full(db: &Db, files: &[PathBuf; 6]) {
         scored.iter().filter(|i| i.risk > 0).count() > scored.len() / 2,
         "most new issues carry a score"
     );
+    let slas = s
+        .sla_issues(&rampart_store::AppScope::default())
+        .await
+        .unwrap();
+    assert!(
+        slas.iter().filter(|i| i.sla_due.is_some()).count() > slas.len() / 2,
+        "most new issues carry a due date"
+    );
+    // A high issue of the first Grype scan is accepted for a while: paused, no due date; the
+    // acceptance expires before the next Grype scan, whose ingest reopens the issue.
+    let accepted = slas
+        .iter()
+        .find(|i| i.severity == rampart_model::Severity::High && i.location.starts_with("pkg:"))
+        .expect("a high vulnerability")
+        .id;
+    let request = rampart_model::TriageRequest {
+        status: rampart_model::IssueStatus::RiskAccepted,
+        actor: "alice".into(),
+        reason: "patched image next sprint".into(),
+        approver: Some("bob".into()),
+        expires_at: Some(T0 + h(20)),
+        justification: None,
+        vex_status: None,
+    };
+    rampart_service::triage::decide(s, accepted, &request, T0 + h(4))
+        .await
+        .unwrap();
+    let due_of = |rows: Vec<rampart_store::SlaIssueRow>| {
+        rows.into_iter()
+            .find(|r| r.id == accepted)
+            .map(|r| r.sla_due)
+    };
+    let everything = rampart_store::AppScope::default();
+    assert_eq!(due_of(s.sla_issues(&everything).await.unwrap()), Some(None));
 
     // A rescan that fixes some and finds others; then the same report again; then the first
     // one again (the fixed ones reopen).
     let (sum, scope) = step(s, grype3, "img", T0 + h(24), None).await;
     assert!(sum.fixed > 0 && scope.full.is_none(), "{sum:?} {scope:?}");
     assert!(!scope.issues.is_empty());
+    if let Some(due) = due_of(s.sla_issues(&everything).await.unwrap()) {
+        // Still active after the rescan: the 16 hours accepted push its due date back.
+        assert!(
+            due.is_some(),
+            "the expired acceptance no longer pauses the clock"
+        );
+    }
     let (sum, scope) = step(s, grype3, "img", T0 + h(48), None).await;
     assert_eq!((sum.new, sum.fixed, sum.reopened), (0, 0, 0));
     assert_eq!(

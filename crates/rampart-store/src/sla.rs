@@ -1,6 +1,7 @@
 //! The facts remediation SLAs and compliance reports are computed from (issue 6), read in
-//! bulk: the active issues of a scope with their reopen times and risk-acceptance periods (three
-//! queries, whatever the number of issues), the catalog entries of its applications, the
+//! bulk: the active issues of a scope, or of a list of ids, with their reopen times and
+//! risk-acceptance periods (a page of issues, then two indexed queries per 500 of them), the
+//! catalog entries of its applications, the
 //! applications' scan coverage; and what is kept: each issue's SLA due date (`issues.sla_due`,
 //! migration 0008, for `overdue` to read an index) and the SLA policy in force (`settings`).
 //!
@@ -114,6 +115,26 @@ pub trait SlaStore: Send + Sync {
     /// Every active (open, reopened, risk-accepted) issue of `scope` with its SLA facts, by id.
     async fn sla_issues(&self, scope: &AppScope) -> Result<Vec<SlaIssueRow>>;
 
+    /// Up to `limit` active issues of `scope` with an id above `after`, by id, with their SLA
+    /// facts: [`sla_issues`](Self::sla_issues) a page at a time.
+    async fn sla_issues_page(
+        &self,
+        scope: &AppScope,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<SlaIssueRow>>;
+
+    /// The active issues among `ids`, by id, with their SLA facts.
+    async fn sla_issues_of(&self, ids: &[i64]) -> Result<Vec<SlaIssueRow>>;
+
+    /// Stores the due dates of the open issues scan `scan_id` created that its ingest stored
+    /// without one: `dues` gives, per severity, the due date of an issue first seen by the
+    /// scan (Unix seconds). The SQLite ingest stores them as it inserts the issues
+    /// ([`KeyedObservation::sla_due`](rampart_model::KeyedObservation::sla_due)), so this does
+    /// nothing there; the PostgreSQL writer does not take them yet, and this sets them with
+    /// one `UPDATE` per severity. Returns how many were set.
+    async fn set_new_issue_sla_due(&self, scan_id: i64, dues: &[(Severity, i64)]) -> Result<u64>;
+
     /// Stores due dates (`None`: no SLA, or paused); returns how many changed.
     async fn set_sla_due(&self, dues: &[(i64, Option<OffsetDateTime>)]) -> Result<u64>;
 
@@ -145,16 +166,17 @@ pub(crate) fn cwes(s: &str) -> Vec<u32> {
 }
 
 /// The one implementation of [`SlaStore`] for both backends: `sla_store_impl!(Store, Database,
-/// "BEGIN ...", json-out cast, the issue's CWEs and the scan's tools as `,`-separated text)`. Due dates are stored as Unix seconds (comparable and sortable
-/// on both backends).
+/// "BEGIN ...", json-out cast, the issue's CWEs and the scan's tools as `,`-separated text,
+/// the backend's [`SlaStore::set_new_issue_sla_due`])`. Due dates are stored as Unix seconds
+/// (comparable and sortable on both backends).
 macro_rules! sla_store_impl {
-    ($store:ty, $db:ty, $begin:literal, $jout:literal, $cwes:literal, $tools:literal) => {
+    ($store:ty, $db:ty, $begin:literal, $jout:literal, $cwes:literal, $tools:literal, $new_dues:path) => {
         use sqlx::{QueryBuilder, Row};
 
         /// Rows per batched statement.
         const SLA_CHUNK: usize = 500;
-        const ACTIVE: &str = "('open', 'reopened', 'risk_accepted')";
-        const CWES: &str = $cwes;
+        /// Issues per page of [`SlaStore::sla_issues`](crate::sla::SlaStore::sla_issues).
+        const SLA_PAGE: u32 = 5000;
         const TOOLS: &str = $tools;
 
         /// `AND` terms restricting `col` (an application id) to `scope`.
@@ -169,6 +191,88 @@ macro_rules! sla_store_impl {
                     .push_bind(team.clone())
                     .push(")");
             }
+        }
+
+        /// The columns [`sla_rows`] reads, of the active issues (terms follow).
+        const SLA_ROWS: &str = concat!(
+            "SELECT i.id, a.name, i.title, i.kind, CAST(i.severity AS BIGINT), i.status, ", $cwes,
+            ", i.location, i.first_seen, i.fixed_at, i.sla_due
+             FROM issues i JOIN applications a ON a.id = i.application_id
+             WHERE i.status IN ('open', 'reopened', 'risk_accepted')"
+        );
+
+        /// Issue rows of a [`SLA_ROWS`] query, without their history yet.
+        fn sla_rows(
+            found: Vec<<$db as sqlx::Database>::Row>,
+        ) -> $crate::Result<Vec<$crate::sla::SlaIssueRow>> {
+            found
+                .iter()
+                .map(|r| {
+                    let kind: String = r.try_get(3)?;
+                    let status: String = r.try_get(5)?;
+                    let cwes: String = r.try_get(6)?;
+                    Ok($crate::sla::SlaIssueRow {
+                        id: r.try_get(0)?,
+                        application: r.try_get(1)?,
+                        title: r.try_get(2)?,
+                        kind: $crate::codec::kind_from_db(&kind)?,
+                        severity: $crate::codec::severity_from_db(r.try_get::<i64, _>(4)?),
+                        status: $crate::codec::status_from_db(&status)?,
+                        cwes: $crate::sla::cwes(&cwes),
+                        location: r.try_get(7)?,
+                        first_seen: r.try_get(8)?,
+                        fixed_at: r.try_get(9)?,
+                        sla_due: unix(r.try_get(10)?)?,
+                        reopened: Vec::new(),
+                        acceptances: Vec::new(),
+                    })
+                })
+                .collect()
+        }
+
+        /// Adds the reopen times and risk acceptances of `rows` (sorted by id): two indexed
+        /// queries per [`SLA_CHUNK`] issues.
+        async fn with_history(
+            pool: &sqlx::Pool<$db>,
+            rows: &mut [$crate::sla::SlaIssueRow],
+        ) -> $crate::Result<()> {
+            let index: std::collections::HashMap<i64, usize> =
+                rows.iter().enumerate().map(|(n, r)| (r.id, n)).collect();
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            for chunk in ids.chunks(SLA_CHUNK) {
+                let mut qb = QueryBuilder::<$db>::new(
+                    "SELECT issue_id, at FROM issue_events WHERE event = 'reopened' AND issue_id IN (",
+                );
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                qb.push(") ORDER BY issue_id, id");
+                for r in qb.build().fetch_all(pool).await? {
+                    if let Some(n) = index.get(&r.try_get::<i64, _>(0)?) {
+                        rows[*n].reopened.push(r.try_get(1)?);
+                    }
+                }
+                let mut qb = QueryBuilder::<$db>::new(
+                    "SELECT issue_id, at, ended_at, expires_at FROM triage_decisions
+                     WHERE status = 'risk_accepted' AND issue_id IN (",
+                );
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                qb.push(") ORDER BY issue_id, id");
+                for r in qb.build().fetch_all(pool).await? {
+                    if let Some(n) = index.get(&r.try_get::<i64, _>(0)?) {
+                        rows[*n].acceptances.push($crate::sla::AcceptanceRow {
+                            at: r.try_get(1)?,
+                            ended_at: r.try_get(2)?,
+                            expires_at: r.try_get(3)?,
+                        });
+                    }
+                }
+            }
+            Ok(())
         }
 
         fn unix(t: Option<i64>) -> $crate::Result<Option<time::OffsetDateTime>> {
@@ -205,64 +309,59 @@ macro_rules! sla_store_impl {
             }
 
             async fn sla_issues(&self, scope: &$crate::sla::AppScope) -> $crate::Result<Vec<$crate::sla::SlaIssueRow>> {
-                let mut qb = QueryBuilder::<$db>::new(format!(
-                    "SELECT i.id, a.name, i.title, i.kind, CAST(i.severity AS BIGINT), i.status, {CWES}, i.location, i.first_seen, i.fixed_at, i.sla_due
-                     FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.status IN {ACTIVE}"
-                ));
-                push_scope(&mut qb, "i.application_id", scope);
-                qb.push(" ORDER BY i.id");
                 let mut rows = Vec::new();
-                for r in qb.build().fetch_all(&self.pool).await? {
-                    let kind: String = r.try_get(3)?;
-                    let status: String = r.try_get(5)?;
-                    let cwes: String = r.try_get(6)?;
-                    rows.push($crate::sla::SlaIssueRow {
-                        id: r.try_get(0)?,
-                        application: r.try_get(1)?,
-                        title: r.try_get(2)?,
-                        kind: $crate::codec::kind_from_db(&kind)?,
-                        severity: $crate::codec::severity_from_db(r.try_get::<i64, _>(4)?),
-                        status: $crate::codec::status_from_db(&status)?,
-                        cwes: $crate::sla::cwes(&cwes),
-                        location: r.try_get(7)?,
-                        first_seen: r.try_get(8)?,
-                        fixed_at: r.try_get(9)?,
-                        sla_due: unix(r.try_get(10)?)?,
-                        reopened: Vec::new(),
-                        acceptances: Vec::new(),
-                    });
-                }
-                let index: std::collections::HashMap<i64, usize> =
-                    rows.iter().enumerate().map(|(n, r)| (r.id, n)).collect();
-                // Reopen events of the same issues: one query.
-                let mut qb = QueryBuilder::<$db>::new(format!(
-                    "SELECT e.issue_id, e.at FROM issue_events e JOIN issues i ON i.id = e.issue_id
-                     WHERE e.event = 'reopened' AND i.status IN {ACTIVE}"
-                ));
-                push_scope(&mut qb, "i.application_id", scope);
-                qb.push(" ORDER BY e.issue_id, e.id");
-                for r in qb.build().fetch_all(&self.pool).await? {
-                    if let Some(n) = index.get(&r.try_get::<i64, _>(0)?) {
-                        rows[*n].reopened.push(r.try_get(1)?);
-                    }
-                }
-                // Risk acceptances of the same issues: one query.
-                let mut qb = QueryBuilder::<$db>::new(format!(
-                    "SELECT d.issue_id, d.at, d.ended_at, d.expires_at FROM triage_decisions d JOIN issues i ON i.id = d.issue_id
-                     WHERE d.status = 'risk_accepted' AND i.status IN {ACTIVE}"
-                ));
-                push_scope(&mut qb, "i.application_id", scope);
-                qb.push(" ORDER BY d.issue_id, d.id");
-                for r in qb.build().fetch_all(&self.pool).await? {
-                    if let Some(n) = index.get(&r.try_get::<i64, _>(0)?) {
-                        rows[*n].acceptances.push($crate::sla::AcceptanceRow {
-                            at: r.try_get(1)?,
-                            ended_at: r.try_get(2)?,
-                            expires_at: r.try_get(3)?,
-                        });
+                let mut after = 0;
+                loop {
+                    let page = self.sla_issues_page(scope, after, SLA_PAGE).await?;
+                    let Some(last) = page.last() else { break };
+                    after = last.id;
+                    let full = page.len() == SLA_PAGE as usize;
+                    rows.extend(page);
+                    if !full {
+                        break;
                     }
                 }
                 Ok(rows)
+            }
+
+            async fn sla_issues_page(
+                &self,
+                scope: &$crate::sla::AppScope,
+                after: i64,
+                limit: u32,
+            ) -> $crate::Result<Vec<$crate::sla::SlaIssueRow>> {
+                let mut qb = QueryBuilder::<$db>::new(format!("{SLA_ROWS} AND i.id > "));
+                qb.push_bind(after);
+                push_scope(&mut qb, "i.application_id", scope);
+                qb.push(" ORDER BY i.id LIMIT ").push_bind(i64::from(limit));
+                let mut rows = sla_rows(qb.build().fetch_all(&self.pool).await?)?;
+                with_history(&self.pool, &mut rows).await?;
+                Ok(rows)
+            }
+
+            async fn sla_issues_of(&self, ids: &[i64]) -> $crate::Result<Vec<$crate::sla::SlaIssueRow>> {
+                let mut rows = Vec::new();
+                for chunk in ids.chunks(SLA_CHUNK) {
+                    let mut qb = QueryBuilder::<$db>::new(format!("{SLA_ROWS} AND i.id IN ("));
+                    let mut sep = qb.separated(", ");
+                    for id in chunk {
+                        sep.push_bind(*id);
+                    }
+                    qb.push(")");
+                    rows.extend(sla_rows(qb.build().fetch_all(&self.pool).await?)?);
+                }
+                rows.sort_by_key(|r| r.id);
+                rows.dedup_by_key(|r| r.id);
+                with_history(&self.pool, &mut rows).await?;
+                Ok(rows)
+            }
+
+            async fn set_new_issue_sla_due(
+                &self,
+                scan_id: i64,
+                dues: &[(rampart_model::Severity, i64)],
+            ) -> $crate::Result<u64> {
+                $new_dues(self, scan_id, dues).await
             }
 
             async fn set_sla_due(&self, dues: &[(i64, Option<time::OffsetDateTime>)]) -> $crate::Result<u64> {

@@ -23,11 +23,13 @@ struct ActiveObservation {
     seen: bool,
 }
 
+/// An issue of the application as the ingest tracks it: 16 bytes, so that the index of a
+/// million issues stays small.
 #[derive(Clone, Copy)]
 struct IssueState {
     id: i64,
+    severity: i16,
     status: IssueStatus,
-    severity: i64,
 }
 
 /// An identity key (32 hex digits) as a number, for compact in-memory indexes.
@@ -52,6 +54,8 @@ pub(crate) struct SqliteIngest {
     target_id: i64,
     scan_id: i64,
     streams: HashMap<String, StreamState>,
+    /// Existing issues (ids below `first_new`) this scan reported; the issues it creates are
+    /// counted in `summary.new` instead, so a first ingest keeps no set of them.
     seen_issues: HashSet<i64>,
     new_locations: HashMap<(i64, i64), String>,
     summary: ScanSummary,
@@ -59,6 +63,8 @@ pub(crate) struct SqliteIngest {
     /// nobody else changes them until commit).
     issues: Option<HashMap<u128, IssueState>>,
     next_issue_id: i64,
+    /// The first id of the issues this ingest creates.
+    first_new: i64,
     /// What this ingest changes in the summary tables.
     tally: IngestTally,
 }
@@ -160,6 +166,7 @@ impl SqliteIngest {
             summary: ScanSummary::default(),
             issues: None,
             next_issue_id: 0,
+            first_new: i64::MAX,
             tally: IngestTally::default(),
         })
     }
@@ -230,7 +237,7 @@ impl SqliteIngest {
                 let state = IssueState {
                     id: r.get(1)?,
                     status: status_from_db(status)?,
-                    severity: r.get(3)?,
+                    severity: r.get::<_, i64>(3)? as i16,
                 };
                 index.insert(key, state);
             }
@@ -239,6 +246,7 @@ impl SqliteIngest {
         })
         .await?;
         self.next_issue_id = max.unwrap_or(0) + 1;
+        self.first_new = self.next_issue_id;
         self.issues = Some(index);
         Ok(())
     }
@@ -330,13 +338,13 @@ impl IngestSession for SqliteIngest {
         let (_, new_status) = rules.on_seen(None);
         let first_new = self.next_issue_id;
         let mut reopened: Vec<(i64, IssueStatus)> = Vec::new();
-        let mut upgrades: Vec<(i64, i64)> = Vec::new();
+        let mut upgrades: Vec<(i64, i16)> = Vec::new();
         for p in &mut pending {
             let key = key_number(&p.ko.key.hex)?;
-            let severity = severity_to_db(p.ko.observation.severity.level);
+            let severity = severity_to_db(p.ko.observation.severity.level) as i16;
             let state = match index.get_mut(&key) {
                 Some(state) => {
-                    if self.seen_issues.insert(state.id) {
+                    if state.id < self.first_new && self.seen_issues.insert(state.id) {
                         let (transition, status) = rules.on_seen(Some(state.status));
                         if transition == SeenTransition::Reopened {
                             reopened.push((state.id, status));
@@ -358,7 +366,6 @@ impl IngestSession for SqliteIngest {
                     };
                     self.next_issue_id += 1;
                     index.insert(key, state);
-                    self.seen_issues.insert(state.id);
                     self.summary.new += 1;
                     state
                 }
@@ -395,7 +402,7 @@ impl IngestSession for SqliteIngest {
             self.tally.changed(*id, Some(status.as_str()), None);
         }
         for (id, severity) in &upgrades {
-            self.tally.changed(*id, None, Some(*severity as i16));
+            self.tally.changed(*id, None, Some(*severity));
         }
         self.tally.rows += pending.len() as i64;
         let reopen_events: Vec<(i64, &str, String)> = reopened
@@ -412,8 +419,8 @@ impl IngestSession for SqliteIngest {
         with_handle(&mut self.tx, |db| {
             // The new issues, named by their first observation.
             let mut insert_issue = db.prepare_cached(
-                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
+                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk, sla_due)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)",
             )?;
             let mut next_new = first_new;
             for p in pending.iter().filter(|p| p.issue_id >= first_new) {
@@ -437,6 +444,7 @@ impl IngestSession for SqliteIngest {
                     scan_id,
                     now,
                     p.ko.risk,
+                    p.ko.sla_due,
                 ])?;
             }
             // 4. Reopened issues and severity upgrades.
@@ -535,7 +543,6 @@ impl IngestSession for SqliteIngest {
         for (dropped, kept) in renamed {
             self.tally.dropped(dropped);
             self.summary.new = self.summary.new.saturating_sub(1);
-            self.seen_issues.remove(&dropped);
             self.seen_issues.insert(kept);
         }
         // 2. Issues whose last statement ended: fixed (per the rules); moved ones recorded.
@@ -629,7 +636,7 @@ impl IngestSession for SqliteIngest {
                 .await?;
         }
         let seen = self.seen_issues.len() as u64;
-        self.summary.unchanged = seen.saturating_sub(self.summary.new + self.summary.reopened);
+        self.summary.unchanged = seen.saturating_sub(self.summary.reopened);
         sqlx::query(
             "UPDATE scans SET tools = $1, observations = $2, new_issues = $3, unchanged = $4, fixed = $5, reopened = $6, report_sha256 = $8 WHERE id = $7",
         )
