@@ -131,7 +131,12 @@ impl SqliteStore {
             // foreign keys would cost four index probes per stored observation on large ingests.
             .foreign_keys(false)
             .pragma("cache_size", "-65536")
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Read the database through a memory map (up to 4 GiB of address space, not of
+            // memory): with several pool connections reading at once, copying every page
+            // through read(2) into each connection's cache spent 40 % of the CPU in the kernel;
+            // mapped, a team's risk queue serves 2.8x the requests (docs/benchmarks.md).
+            .pragma("mmap_size", "4294967296");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
