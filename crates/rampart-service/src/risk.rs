@@ -363,7 +363,7 @@ pub async fn explain(
 /// crossed the dormancy threshold), every issue of the application is rescored. Either way
 /// the stored scores end equal to what [`recompute_application`] gives at the scan's time.
 /// SLA due dates follow the same scope: the ingest stored the new issues with theirs
-/// (`sla::NewIssueDues`; on a store whose writer does not, they are set here first), expired
+/// (`sla::NewIssueDues`, written by both stores' writers with the issue row), expired
 /// acceptances and VEX statements refresh the issues they changed, and the issues of the
 /// scope get theirs again (`sla::refresh_issues`; the dates do not depend on the environment
 /// or on dormancy, so the scope's list is enough even when the rescore is whole).
@@ -372,11 +372,6 @@ pub async fn after_ingest(
     scan: &rampart_model::Scan,
 ) -> Result<Recomputed, crate::IngestError> {
     let now = scan.ingested_at;
-    if scan.summary.new > 0 {
-        let status = rampart_model::Lifecycle::on_seen(&rampart_engine::DefaultLifecycle, None).1;
-        let dues = crate::sla::NewIssueDues::read(store, &scan.application, status, now).await?;
-        store.set_new_issue_sla_due(scan.id, &dues.all()).await?;
-    }
     crate::triage::expire(store, now).await?;
     crate::vex::apply(store, &scan.application, now).await?;
     let scope = store

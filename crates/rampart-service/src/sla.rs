@@ -295,14 +295,6 @@ impl NewIssueDues {
     pub fn due(&self, severity: Severity) -> Option<i64> {
         self.by_severity[severity as usize]
     }
-
-    /// Every severity that has a due date, with it.
-    pub fn all(&self) -> Vec<(Severity, i64)> {
-        Severity::ALL
-            .into_iter()
-            .filter_map(|s| self.due(s).map(|d| (s, d)))
-            .collect()
-    }
 }
 
 /// Every active issue of `scope` that has an SLA under `policy` at `now`, earliest due first

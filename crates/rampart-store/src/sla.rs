@@ -127,14 +127,6 @@ pub trait SlaStore: Send + Sync {
     /// The active issues among `ids`, by id, with their SLA facts.
     async fn sla_issues_of(&self, ids: &[i64]) -> Result<Vec<SlaIssueRow>>;
 
-    /// Stores the due dates of the open issues scan `scan_id` created that its ingest stored
-    /// without one: `dues` gives, per severity, the due date of an issue first seen by the
-    /// scan (Unix seconds). The SQLite ingest stores them as it inserts the issues
-    /// ([`KeyedObservation::sla_due`](rampart_model::KeyedObservation::sla_due)), so this does
-    /// nothing there; the PostgreSQL writer does not take them yet, and this sets them with
-    /// one `UPDATE` per severity. Returns how many were set.
-    async fn set_new_issue_sla_due(&self, scan_id: i64, dues: &[(Severity, i64)]) -> Result<u64>;
-
     /// Stores due dates (`None`: no SLA, or paused); returns how many changed.
     async fn set_sla_due(&self, dues: &[(i64, Option<OffsetDateTime>)]) -> Result<u64>;
 
@@ -167,10 +159,11 @@ pub(crate) fn cwes(s: &str) -> Vec<u32> {
 
 /// The one implementation of [`SlaStore`] for both backends: `sla_store_impl!(Store, Database,
 /// "BEGIN ...", json-out cast, the issue's CWEs and the scan's tools as `,`-separated text,
-/// the backend's [`SlaStore::set_new_issue_sla_due`])`. Due dates are stored as Unix seconds
+/// )`. New issues get theirs from the ingest's writer, with the row
+/// ([`KeyedObservation::sla_due`](rampart_model::KeyedObservation::sla_due)). Due dates are stored as Unix seconds
 /// (comparable and sortable on both backends).
 macro_rules! sla_store_impl {
-    ($store:ty, $db:ty, $begin:literal, $jout:literal, $cwes:literal, $tools:literal, $new_dues:path) => {
+    ($store:ty, $db:ty, $begin:literal, $jout:literal, $cwes:literal, $tools:literal) => {
         use sqlx::{QueryBuilder, Row};
 
         /// Rows per batched statement.
@@ -354,14 +347,6 @@ macro_rules! sla_store_impl {
                 rows.dedup_by_key(|r| r.id);
                 with_history(&self.pool, &mut rows).await?;
                 Ok(rows)
-            }
-
-            async fn set_new_issue_sla_due(
-                &self,
-                scan_id: i64,
-                dues: &[(rampart_model::Severity, i64)],
-            ) -> $crate::Result<u64> {
-                $new_dues(self, scan_id, dues).await
             }
 
             async fn set_sla_due(&self, dues: &[(i64, Option<time::OffsetDateTime>)]) -> $crate::Result<u64> {
