@@ -4,15 +4,16 @@
 //! queued reports into the same applications leave exactly what a one-by-one replay leaves.
 
 mod common;
+mod common_db;
 
 use async_trait::async_trait;
+use common_db::Db;
 use rampart_service::jobs::{
     INGEST, JobContext, JobError, JobHandler, Runner, RunnerConfig, Stop, enqueue_ingest,
     enqueue_ingest_reader,
 };
 use rampart_service::{IngestOptions, ingest_reader};
 use rampart_store::{IssueQuery, Job, JobState, NewJob, Store};
-use sqlx::Connection;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::str::FromStr;
@@ -23,57 +24,18 @@ use std::time::Duration;
 /// Connections each PostgreSQL store handle of these tests may open.
 const PG_POOL: u32 = 3;
 
-/// A database for one test: a SQLite file, or a fresh schema on the test PostgreSQL.
-struct Db {
-    url: String,
-    schema: Option<(String, String)>,
-    _dir: tempfile::TempDir,
+/// A store handle with its own connections (as another process has), for [`Db`].
+trait OpenOwn {
+    /// On PostgreSQL the handle's pool holds at most [`PG_POOL`] connections: a runner of
+    /// concurrency 1 needs one for the job, one for heartbeats and one held for `LISTEN`
+    /// (docs/postgres.md: C + 2), and the test server's `max_connections` (100) is shared by
+    /// every test process running at once.
+    async fn open(&self) -> Arc<dyn Store>;
 }
 
-impl Db {
-    async fn sqlite() -> Db {
-        let dir = tempfile::tempdir().unwrap();
-        Db {
-            url: dir.path().join("jobs.db").display().to_string(),
-            schema: None,
-            _dir: dir,
-        }
-    }
-
-    /// `None` (with a notice) when PostgreSQL is unreachable, unless it is required.
-    async fn postgres() -> Option<Db> {
-        let base = std::env::var("RAMPART_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
-        let mut admin = match sqlx::PgConnection::connect(&base).await {
-            Ok(c) => c,
-            Err(e) => {
-                assert!(
-                    std::env::var("RAMPART_REQUIRE_POSTGRES").as_deref() != Ok("1"),
-                    "PostgreSQL at {base} is required but unreachable: {e}"
-                );
-                eprintln!("skipping the PostgreSQL run: {base} is unreachable ({e})");
-                return None;
-            }
-        };
-        let schema = format!("j_{:016x}", rand_u64());
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let sep = if base.contains('?') { '&' } else { '?' };
-        Some(Db {
-            url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
-            schema: Some((base, schema)),
-            _dir: tempfile::tempdir().unwrap(),
-        })
-    }
-
-    /// A store handle with its own connections (as another process has). On PostgreSQL its
-    /// pool holds at most [`PG_POOL`] connections: a runner of concurrency 1 needs one for the
-    /// job, one for heartbeats and one held for `LISTEN` (docs/postgres.md: C + 2), and the
-    /// test server's `max_connections` (100) is shared by every test process running at once.
+impl OpenOwn for Db {
     async fn open(&self) -> Arc<dyn Store> {
-        if self.schema.is_none() {
+        if !self.url.starts_with("postgres") {
             return rampart_store::open(&self.url).await.expect("open store");
         }
         let options =
@@ -88,28 +50,6 @@ impl Db {
                 .expect("open store"),
         )
     }
-
-    async fn cleanup(self) {
-        if let Some((base, schema)) = &self.schema
-            && let Ok(mut c) = sqlx::PgConnection::connect(base).await
-        {
-            let _ = sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(&mut c)
-                .await;
-        }
-    }
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .elapsed()
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.write_u32(std::process::id());
-    h.finish()
 }
 
 /// Runs `test` on SQLite, then on PostgreSQL.
@@ -118,13 +58,13 @@ macro_rules! both {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                let db = super::Db::sqlite().await;
+                let db = super::Db::sqlite("jobs");
                 super::$name(&db).await;
                 db.cleanup().await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                let Some(db) = super::Db::postgres().await else {
+                let Some(db) = super::Db::postgres("j").await else {
                     return;
                 };
                 super::$name(&db).await;
