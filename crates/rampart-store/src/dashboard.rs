@@ -497,7 +497,13 @@ macro_rules! dashboard_common {
                         version: r.try_get(4)?,
                         purl: r.try_get(5)?,
                         direct: r.try_get::<Option<i64>, _>(6)?.map(|d| d != 0),
-                        licenses: r.try_get(7)?,
+                        // Stored one per line (`inventory_components.licenses`).
+                        licenses: r
+                            .try_get::<String, _>(7)?
+                            .split('\n')
+                            .filter(|l| !l.is_empty())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                     })
                 })
                 .collect()

@@ -319,7 +319,7 @@ pub async fn application_view_components_and_search(b: &Backend) {
                 version: Some(version.into()),
                 purl: Some(format!("pkg:npm/{name}@{version}")),
                 component_type: Some("library".into()),
-                licenses: vec!["MIT".into()],
+                licenses: vec!["MIT".into(), "Apache-2.0".into()],
                 hashes: vec![],
             },
             key: Some(("npm".into(), name.into())),
@@ -344,6 +344,7 @@ pub async fn application_view_components_and_search(b: &Backend) {
         ["Left_Pad", "lodash"]
     );
     assert_eq!(comps[1].direct, Some(true));
+    assert_eq!(comps[1].licenses, "MIT, Apache-2.0");
     assert_eq!(comps[1].purl.as_deref(), Some("pkg:npm/lodash@4.17.20"));
     assert!(
         s.application_components(&web(), "wiki", 100)
