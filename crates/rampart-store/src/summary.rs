@@ -416,6 +416,36 @@ pub trait SummaryStore: Send + Sync {
     async fn rebuild_summaries(&self) -> Result<()>;
 }
 
+/// The summaries' rebuild from `migration` (the backend's 0010 migration text): the tables
+/// emptied, then the migration's recount of the data already stored, one statement each (the
+/// migration's statements hold no `;` but their terminator).
+pub(crate) fn rebuild_statements(migration: &str) -> Vec<String> {
+    let fill = migration
+        .split_once("-- The counts of the data already stored")
+        .and_then(|(_, rest)| rest.split_once('\n'))
+        .map_or("", |(_, fill)| fill);
+    let mut out: Vec<String> = [
+        "summary_issues",
+        "summary_risk",
+        "summary_tools",
+        "summary_apps",
+    ]
+    .iter()
+    .map(|t| format!("DELETE FROM {t}"))
+    .collect();
+    out.extend(
+        fill.split(';')
+            .map(|s| {
+                s.lines()
+                    .filter(|l| !l.trim_start().starts_with("--"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .filter(|s| !s.trim().is_empty()),
+    );
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

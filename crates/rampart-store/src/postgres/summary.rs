@@ -452,32 +452,7 @@ impl SummaryStore for PgStore {
     }
 }
 
-/// The rebuild: the recount of migration 0010 after emptying the tables, one statement each
-/// (the migration's statements hold no `;` but their terminator).
+/// The rebuild of migration 0010's counts ([`crate::summary::rebuild_statements`]).
 pub(super) fn rebuild_statements() -> Vec<String> {
-    let migration = include_str!("../../migrations/postgres/0010_summaries.sql");
-    let fill = migration
-        .split_once("-- The counts of the data already stored")
-        .and_then(|(_, rest)| rest.split_once('\n'))
-        .map_or("", |(_, fill)| fill);
-    let mut out: Vec<String> = [
-        "summary_issues",
-        "summary_risk",
-        "summary_tools",
-        "summary_apps",
-    ]
-    .iter()
-    .map(|t| format!("DELETE FROM {t}"))
-    .collect();
-    out.extend(
-        fill.split(';')
-            .map(|s| {
-                s.lines()
-                    .filter(|l| !l.trim_start().starts_with("--"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
-            .filter(|s| !s.trim().is_empty()),
-    );
-    out
+    crate::summary::rebuild_statements(include_str!("../../migrations/postgres/0010_summaries.sql"))
 }
