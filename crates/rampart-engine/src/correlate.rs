@@ -22,7 +22,7 @@ use crate::weakness::weakness_class;
 use rampart_model::identity::{identity_key, normalize_url};
 use rampart_model::{FindingKind, IdentityKey, KeyedObservation, Location, Observation};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
@@ -77,7 +77,7 @@ struct Who {
     class_evidence: Box<str>,
 }
 
-/// An anchor in compact form (about 48 bytes), in the group of its site and class.
+/// An anchor in compact form (40 bytes), in the group of its site and class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Slot {
     who: u32,
@@ -85,7 +85,16 @@ struct Slot {
     end: Option<u32>,
     /// Index into `extras` (columns, secret hash, vulnerability ids), or `u32::MAX`.
     extra: u32,
-    issue: u128,
+    /// The issue key as two words (8-byte aligned: a `u128` would pad the slot to 48 bytes).
+    issue: [u64; 2],
+}
+
+fn split_key(key: u128) -> [u64; 2] {
+    [key as u64, (key >> 64) as u64]
+}
+
+fn join_key(words: [u64; 2]) -> u128 {
+    u128::from(words[0]) | (u128::from(words[1]) << 64)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,8 +109,9 @@ struct Group {
     site: Box<str>,
     class: Box<str>,
     slots: Vec<Slot>,
-    /// Slot indexes by start line, for slots of at most [`STATEMENT_LINES`] lines.
-    by_start: BTreeMap<u32, Vec<u32>>,
+    /// `(start line, slot index)` of the slots of at most [`STATEMENT_LINES`] lines: 8 bytes
+    /// a slot, where a map of lines to vectors of slots took about 70.
+    by_start: BTreeSet<(u32, u32)>,
     /// Slots without lines or spanning more lines (blocks): few, always candidates.
     wide: Vec<u32>,
 }
@@ -136,8 +146,8 @@ impl Group {
         let e = end.unwrap_or(s).max(s);
         let mut out: Vec<u32> = self
             .by_start
-            .range(s.saturating_sub(STATEMENT_LINES)..=e)
-            .flat_map(|(_, v)| v.iter().copied())
+            .range((s.saturating_sub(STATEMENT_LINES), 0)..=(e, u32::MAX))
+            .map(|(_, i)| *i)
             .collect();
         out.extend(self.wide.iter().copied());
         out
@@ -145,14 +155,13 @@ impl Group {
 
     fn push(&mut self, slot: Slot) {
         let dup = match (slot.extra, slot.start) {
-            (u32::MAX, Some(start)) if !is_wide(slot.start, slot.end) => {
-                self.by_start.get(&start).is_some_and(|v| {
-                    v.iter().any(|i| {
-                        let s = &self.slots[*i as usize];
-                        s.who == slot.who && s.end == slot.end && s.issue == slot.issue
-                    })
-                })
-            }
+            (u32::MAX, Some(start)) if !is_wide(slot.start, slot.end) => self
+                .by_start
+                .range((start, 0)..=(start, u32::MAX))
+                .any(|(_, i)| {
+                    let s = &self.slots[*i as usize];
+                    s.who == slot.who && s.end == slot.end && s.issue == slot.issue
+                }),
             _ => false,
         };
         if dup {
@@ -161,7 +170,7 @@ impl Group {
         let i = self.slots.len() as u32;
         match slot.start {
             Some(start) if !is_wide(slot.start, slot.end) => {
-                self.by_start.entry(start).or_default().push(i)
+                self.by_start.insert((start, i));
             }
             _ => self.wide.push(i),
         }
@@ -171,16 +180,19 @@ impl Group {
 
 /// Assigns issue keys to the observations of one report, in report order.
 ///
-/// Memory per observation is two hash-map entries of fixed size (own key → issue key, and a
-/// compact anchor in the group of its site and class), so a million-result report stays small.
+/// Memory per observation is a few fixed-size entries (its occurrence count, its own key, a
+/// 40-byte anchor and its 8-byte line entry in the group of its site and class): about 120
+/// bytes, so a million-result report keeps no strings and stays small.
 #[derive(Debug, Default)]
 pub struct Correlator {
     target: String,
     /// Occurrences per (tool, basis), keyed by a 128-bit hash of both as two words (8-byte
     /// aligned, so an entry takes 24 bytes, not 32): a million-result report keeps no strings.
     seen: HashMap<[u64; 2], u32>,
-    /// Own key → issue key.
-    own: HashMap<u128, u128>,
+    /// Own keys that name their own issue (most of them: 16 bytes each) ...
+    own: HashSet<u128>,
+    /// ... and own key → issue key for the others.
+    own_moved: HashMap<u128, u128>,
     /// Own key → how it was merged (only for merged observations).
     merges: HashMap<u128, Merge>,
     /// Hash of (site, class) → the anchors there.
@@ -264,7 +276,7 @@ impl Correlator {
                 start: a.start,
                 end: a.end,
                 extra,
-                issue,
+                issue: split_key(issue),
             };
             let group = self
                 .groups
@@ -281,7 +293,13 @@ impl Correlator {
         if let Some(m) = merged {
             self.merges.entry(own).or_insert(m);
         }
-        self.own.entry(own).or_insert(issue);
+        if !self.own.contains(&own) && !self.own_moved.contains_key(&own) {
+            if issue == own {
+                self.own.insert(own);
+            } else {
+                self.own_moved.insert(own, issue);
+            }
+        }
     }
 
     /// The best earlier anchor `anchor` pairs with: its issue key and the evidence.
@@ -317,7 +335,7 @@ impl Correlator {
                 best = Some((score, slot, why));
             }
         }
-        best.map(|(_, slot, why)| (slot.issue, explain(&new, &view(slot), why)))
+        best.map(|(_, slot, why)| (join_key(slot.issue), explain(&new, &view(slot), why)))
     }
 
     /// Keys, notes, hashes and serializes one observation.
@@ -343,8 +361,12 @@ impl Correlator {
         let own = base.with_occurrence(*n);
         let own_n = key_number(&own.hex).unwrap_or_default();
         let anchor = anchor_of(&observation);
-        let (issue, merged) = match self.own.get(&own_n) {
-            Some(issue) => (*issue, self.merges.get(&own_n).cloned()),
+        let known = match self.own_moved.get(&own_n) {
+            Some(issue) => Some(*issue),
+            None => self.own.contains(&own_n).then_some(own_n),
+        };
+        let (issue, merged) = match known {
+            Some(issue) => (issue, self.merges.get(&own_n).cloned()),
             None => match anchor.as_ref().and_then(|a| self.pair(a)) {
                 Some((issue, evidence)) => (
                     issue,
@@ -380,6 +402,7 @@ impl Correlator {
             json,
             risk: 0,
             sla_due: None,
+            stored: Vec::new(),
         }
     }
 }

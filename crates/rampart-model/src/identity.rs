@@ -334,6 +334,9 @@ pub struct KeyedObservation {
     /// set by the ingest like [`risk`](Self::risk), so a new issue is stored with its due date
     /// (`None`: no SLA for its severity, or not computed).
     pub sla_due: Option<i64>,
+    /// `json` as the store encodes it, when the ingest encoded it ahead of the writer
+    /// (`Store::observation_encoder`); empty otherwise.
+    pub stored: Vec<u8>,
 }
 
 #[cfg(test)]

@@ -358,6 +358,7 @@ async fn ingest_stream<R: Read + Send + 'static>(
         (outcome, hex::encode(tap.hasher.finalize()))
     });
     let key_scorer = scorer.clone();
+    let encode = store.observation_encoder();
     let keyer = tokio::task::spawn_blocking(move || {
         let no_feed = std::collections::HashMap::new();
         while let Some(batch) = raw_rx.blocking_recv() {
@@ -367,6 +368,9 @@ async fn ingest_stream<R: Read + Send + 'static>(
                     let mut ko = correlator.key(o);
                     ko.risk = key_scorer.score(&ko.observation, &no_feed);
                     ko.sla_due = dues.due(ko.observation.severity.level);
+                    if let Some(encode) = encode {
+                        ko.stored = encode(&ko.json);
+                    }
                     ko
                 })
                 .collect();

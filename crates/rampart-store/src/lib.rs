@@ -17,6 +17,7 @@ pub mod blobs;
 pub mod codec;
 pub mod context;
 pub mod dashboard;
+mod dense;
 mod detail;
 pub mod error;
 pub mod gate;
@@ -101,6 +102,14 @@ pub trait Store:
 {
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;
+
+    /// How this store encodes an observation's JSON for storage, when it stores an encoding
+    /// ([`KeyedObservation::stored`](rampart_model::KeyedObservation::stored)): the ingest
+    /// runs it on its keying thread, so the writer (the one thread a SQLite ingest is bound
+    /// by) only binds the bytes. `None`: the store keeps the JSON itself.
+    fn observation_encoder(&self) -> Option<fn(&str) -> Vec<u8>> {
+        None
+    }
 
     /// Starts the ingest of one report: one transaction until `finish`.
     async fn begin_ingest(&self, meta: ScanMeta) -> Result<Box<dyn IngestSession>>;

@@ -212,7 +212,7 @@ pub(crate) struct IngestTally {
     /// Kinds and statuses seen, by `NewIssue::kind` / `NewIssue::status` (a new issue takes
     /// 16 bytes: a first ingest of a million findings tallies a million of them).
     names: Vec<&'static str>,
-    created: HashMap<i64, NewIssue>,
+    created: crate::dense::DenseIdMap<NewIssue>,
     /// Existing issues as they were before this ingest changed them.
     pub before: BTreeMap<i64, IssueFacts>,
     /// Observation rows the ingest inserted.
@@ -271,11 +271,11 @@ impl IngestTally {
 
     /// The ingest set a new status or severity on issue `id` (ignored unless it created it).
     pub fn changed(&mut self, id: i64, status: Option<&'static str>, severity: Option<i16>) {
-        if !self.created.contains_key(&id) {
+        if !self.created.contains(id) {
             return;
         }
         let status = status.map(|s| self.name(s));
-        if let Some(n) = self.created.get_mut(&id) {
+        if let Some(n) = self.created.get_mut(id) {
             n.status = status.unwrap_or(n.status);
             n.severity = severity.unwrap_or(n.severity);
         }
@@ -283,7 +283,7 @@ impl IngestTally {
 
     /// The ingest stored a statement of `tool` about issue `id`.
     pub fn observed(&mut self, id: i64, tool: &str) {
-        let Some(n) = self.created.get_mut(&id) else {
+        let Some(n) = self.created.get_mut(id) else {
             return;
         };
         let bit = match self.tools.iter().position(|t| t == tool) {
@@ -302,14 +302,14 @@ impl IngestTally {
 
     /// Issue `id`, created by this ingest, was dropped (merged into another).
     pub fn dropped(&mut self, id: i64) {
-        self.created.remove(&id);
+        self.created.remove(id);
     }
 
     /// Of `ids`, the existing issues whose state before this ingest is not recorded yet.
     pub fn unrecorded(&self, ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
         let mut out: Vec<i64> = ids
             .into_iter()
-            .filter(|id| !self.created.contains_key(id) && !self.before.contains_key(id))
+            .filter(|id| !self.created.contains(*id) && !self.before.contains_key(id))
             .collect();
         out.sort_unstable();
         out.dedup();
@@ -324,7 +324,7 @@ impl IngestTally {
             self.created
                 .iter()
                 .filter(|(_, n)| n.overflow)
-                .map(|(id, _)| *id),
+                .map(|(id, _)| id),
         );
         ids
     }
@@ -335,8 +335,8 @@ impl IngestTally {
         let mut d = SummaryDelta::default();
         // New issues alike in everything they contribute, counted once each.
         let mut alike: HashMap<(u8, i16, u8, u8, u64), i64> = HashMap::new();
-        for (id, n) in &self.created {
-            if !n.overflow && !after.contains_key(id) {
+        for (id, n) in self.created.iter() {
+            if !n.overflow && !after.contains_key(&id) {
                 *alike
                     .entry((n.status, n.severity, n.band, n.kind, n.tools))
                     .or_default() += 1;

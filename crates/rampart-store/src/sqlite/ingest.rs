@@ -476,7 +476,11 @@ impl IngestSession for SqliteIngest {
                     o.rule_id,
                     severity_to_db(o.severity.level),
                     p.location,
-                    pack_json(&p.ko.json),
+                    if p.ko.stored.is_empty() {
+                        std::borrow::Cow::Owned(pack_json(&p.ko.json))
+                    } else {
+                        std::borrow::Cow::Borrowed(&p.ko.stored)
+                    },
                 ])?;
             }
             Ok(())

@@ -118,6 +118,10 @@ crate::detail::issue_detail_impl!(sqlx::Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn observation_encoder(&self) -> Option<fn(&str) -> Vec<u8>> {
+        Some(crate::codec::pack_json)
+    }
+
     async fn installation_key(&self) -> Result<Vec<u8>> {
         if let Ok(k) = std::env::var("RAMPART_SECRET_KEY")
             && !k.is_empty()
