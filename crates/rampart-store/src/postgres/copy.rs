@@ -49,9 +49,65 @@ impl BinaryRows {
         self.field(&v.to_be_bytes())
     }
 
+    /// A `bigint` or NULL.
+    pub fn opt_int8(&mut self, v: Option<i64>) -> &mut Self {
+        match v {
+            Some(v) => self.int8(v),
+            None => {
+                self.buf.extend_from_slice(&(-1i32).to_be_bytes());
+                self
+            }
+        }
+    }
+
     /// A `text`.
     pub fn text(&mut self, v: &str) -> &mut Self {
         self.field(v.as_bytes())
+    }
+
+    /// A `timestamptz`: microseconds since 2000-01-01 00:00 UTC.
+    pub fn timestamptz(&mut self, v: time::OffsetDateTime) -> &mut Self {
+        const PG_EPOCH_MICROS: i128 = 946_684_800_000_000;
+        let micros = v.unix_timestamp_nanos() / 1000 - PG_EPOCH_MICROS;
+        self.int8(micros as i64)
+    }
+
+    /// A one-dimensional array of `element_oid` elements, each given as its binary value.
+    fn array<'a>(
+        &mut self,
+        element_oid: u32,
+        items: impl ExactSizeIterator<Item = &'a [u8]>,
+    ) -> &mut Self {
+        let n = items.len();
+        let at = self.buf.len();
+        self.buf.extend_from_slice(&0i32.to_be_bytes()); // length, set below
+        let dims: i32 = if n == 0 { 0 } else { 1 };
+        self.buf.extend_from_slice(&dims.to_be_bytes());
+        self.buf.extend_from_slice(&0i32.to_be_bytes()); // no NULL element
+        self.buf.extend_from_slice(&element_oid.to_be_bytes());
+        if n > 0 {
+            self.buf.extend_from_slice(&(n as i32).to_be_bytes());
+            self.buf.extend_from_slice(&1i32.to_be_bytes()); // lower bound
+            for item in items {
+                self.buf
+                    .extend_from_slice(&(item.len() as i32).to_be_bytes());
+                self.buf.extend_from_slice(item);
+            }
+        }
+        let len = (self.buf.len() - at - 4) as i32;
+        self.buf[at..at + 4].copy_from_slice(&len.to_be_bytes());
+        self
+    }
+
+    /// A `text[]`.
+    pub fn text_array<'a>(&mut self, items: impl ExactSizeIterator<Item = &'a str>) -> &mut Self {
+        self.array(25, items.map(str::as_bytes))
+    }
+
+    /// An `integer[]`.
+    pub fn int4_array(&mut self, items: &[i32]) -> &mut Self {
+        let bytes: Vec<[u8; 4]> = items.iter().map(|v| v.to_be_bytes()).collect();
+        self.array(23, bytes.iter().map(|b| b.as_slice()))
     }
 
     /// A `jsonb` given as JSON text (format version 1 followed by the text).
@@ -94,5 +150,35 @@ mod tests {
         assert_eq!(&row[18..20], b"ab");
         assert_eq!(&row[20..24], &3i32.to_be_bytes());
         assert_eq!(&row[24..], b"\x01{}");
+    }
+
+    #[test]
+    fn arrays_nulls_and_times_are_framed_as_postgres_reads_them() {
+        let mut rows = BinaryRows::new(4, 0);
+        let at = time::OffsetDateTime::from_unix_timestamp(946_684_801).unwrap();
+        rows.row()
+            .text_array(["a", "bc"].into_iter())
+            .int4_array(&[])
+            .opt_int8(None)
+            .timestamptz(at);
+        let row = &rows.buf[19 + 2..];
+        // text[] {a,bc}: length, 1 dimension, no NULL, oid 25, 2 elements from 1, elements.
+        let mut text = Vec::new();
+        for w in [1i32, 0, 25, 2, 1, 1] {
+            text.extend_from_slice(&w.to_be_bytes());
+        }
+        text.push(b'a');
+        text.extend_from_slice(&2i32.to_be_bytes());
+        text.extend_from_slice(b"bc");
+        assert_eq!(&row[..4], &(text.len() as i32).to_be_bytes());
+        assert_eq!(&row[4..4 + text.len()], text.as_slice());
+        let row = &row[4 + text.len()..];
+        // integer[] {}: no dimension.
+        assert_eq!(&row[..4], &12i32.to_be_bytes());
+        assert_eq!(&row[4..16], &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 23]);
+        // NULL, then one second after 2000-01-01 in microseconds.
+        assert_eq!(&row[16..20], &(-1i32).to_be_bytes());
+        assert_eq!(&row[20..24], &8i32.to_be_bytes());
+        assert_eq!(&row[24..32], &1_000_000i64.to_be_bytes());
     }
 }

@@ -141,6 +141,11 @@ fn migrator() -> Migrator {
                 "gate decisions",
                 include_str!("../../migrations/postgres/0016_gate_decisions.sql"),
             ),
+            m(
+                18,
+                "ingest indexes",
+                include_str!("../../migrations/postgres/0018_ingest_indexes.sql"),
+            ),
         ]),
         // During a rolling upgrade an older process may (re)start after a newer one migrated:
         // migrations are additive, so it runs on the newer schema instead of refusing it.
