@@ -156,7 +156,7 @@ macro_rules! context_common {
         /// [`per_application_top`]($crate::scoped::per_application_top) statement puts them
         /// on the applications it walks).
         pub(crate) fn push_owner_filters(
-            qb: &mut sqlx::QueryBuilder<'_, $db>,
+            qb: &mut impl $crate::scoped::SqlWriter,
             q: &$crate::IssueQuery,
             teams: bool,
         ) {
@@ -167,30 +167,30 @@ macro_rules! context_common {
                 // Row values, so the (key DESC, id DESC) index seeks to the cursor.
                 match q.sort {
                     $crate::IssueSort::Risk => {
-                        qb.push(" AND (i.risk, i.id) < (").push_bind(c.key).push(", ").push_bind(c.id).push(")");
+                        qb.sql(" AND (i.risk, i.id) < (").bind_int(c.key).sql(", ").bind_int(c.id).sql(")");
                     }
                     $crate::IssueSort::Severity => {
-                        qb.push(" AND (i.severity, i.id) < (").push_bind(c.key).push(", ").push_bind(c.id).push(")");
+                        qb.sql(" AND (i.severity, i.id) < (").bind_int(c.key).sql(", ").bind_int(c.id).sql(")");
                     }
                     $crate::IssueSort::Id => {
-                        qb.push(" AND i.id > ").push_bind(c.id);
+                        qb.sql(" AND i.id > ").bind_int(c.id);
                     }
                     $crate::IssueSort::Newest => {}
                 }
             }
             if let (true, Some(team)) = (teams, &q.team) {
-                qb.push(" AND i.application_id IN (SELECT application_id FROM app_profiles WHERE team = ")
-                    .push_bind(team.clone())
-                    .push(")");
+                qb.sql(" AND i.application_id IN (SELECT application_id FROM app_profiles WHERE team = ")
+                    .bind_text(team.clone())
+                    .sql(")");
             }
             if let Some(owner) = &q.owner {
-                qb.push(concat!(
+                qb.sql(concat!(
                     " AND i.application_id IN (SELECT application_id FROM app_profiles WHERE ",
                     $instr,
                     "(owners, "
                 ))
-                .push_bind(format!(",{owner},"))
-                .push(") > 0)");
+                .bind_text(format!(",{owner},"))
+                .sql(") > 0)");
             }
         }
 

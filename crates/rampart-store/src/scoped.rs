@@ -114,29 +114,71 @@ pub trait ScopedReads: Send + Sync {
     ) -> Result<Vec<ComponentUse>>;
 }
 
+/// Where a statement's text and parameters are written: sqlx's `QueryBuilder`, or the
+/// SQLite issue list's own buffer (`sqlite/issue_list.rs`, run through `rusqlite`), so the
+/// scope and filter terms are spelled once for both.
+pub(crate) trait SqlWriter {
+    /// Appends SQL text.
+    fn sql(&mut self, text: &str) -> &mut Self;
+    /// Appends a text parameter.
+    fn bind_text(&mut self, value: String) -> &mut Self;
+    /// Appends an integer parameter.
+    fn bind_int(&mut self, value: i64) -> &mut Self;
+
+    /// Appends `(?, ?, ...)`: `bind` writes each value.
+    fn bind_list<T>(
+        &mut self,
+        values: impl IntoIterator<Item = T>,
+        mut bind: impl FnMut(&mut Self, T) -> &mut Self,
+    ) -> &mut Self {
+        self.sql("(");
+        for (n, v) in values.into_iter().enumerate() {
+            bind(self.sql(if n > 0 { ", " } else { "" }), v);
+        }
+        self.sql(")")
+    }
+
+    /// Appends `(?, ?, ...)`, one text parameter each.
+    fn bind_text_list(&mut self, values: impl IntoIterator<Item = String>) -> &mut Self {
+        self.bind_list(values, |b, v| b.bind_text(v))
+    }
+
+    /// Appends `(?, ?, ...)`, one integer parameter each.
+    fn bind_int_list(&mut self, values: impl IntoIterator<Item = i64>) -> &mut Self {
+        self.bind_list(values, |b, v| b.bind_int(v))
+    }
+}
+
+impl<'a, DB: sqlx::Database> SqlWriter for sqlx::QueryBuilder<'a, DB>
+where
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    fn sql(&mut self, text: &str) -> &mut Self {
+        self.push(text)
+    }
+    fn bind_text(&mut self, value: String) -> &mut Self {
+        self.push_bind(value)
+    }
+    fn bind_int(&mut self, value: i64) -> &mut Self {
+        self.push_bind(value)
+    }
+}
+
 /// Adds ` AND <column> IN (applications of the scope's teams)` to `qb` (nothing for
 /// [`TeamScope::All`], a false term for no team).
-pub(crate) fn push_scope<'a, DB: sqlx::Database>(
-    qb: &mut sqlx::QueryBuilder<'a, DB>,
-    scope: &TeamScope,
-    column: &str,
-) where
-    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
+pub(crate) fn push_scope(qb: &mut impl SqlWriter, scope: &TeamScope, column: &str) {
     match scope {
         TeamScope::All => {}
         TeamScope::Teams(teams) if teams.is_empty() => {
-            qb.push(" AND 1 = 0");
+            qb.sql(" AND 1 = 0");
         }
         TeamScope::Teams(teams) => {
-            qb.push(" AND ")
-                .push(column)
-                .push(" IN (SELECT application_id FROM app_profiles WHERE team IN (");
-            let mut sep = qb.separated(", ");
-            for t in teams {
-                sep.push_bind(t.clone());
-            }
-            qb.push("))");
+            qb.sql(" AND ")
+                .sql(column)
+                .sql(" IN (SELECT application_id FROM app_profiles WHERE team IN ")
+                .bind_text_list(teams.iter().cloned())
+                .sql(")");
         }
     }
 }
@@ -169,22 +211,13 @@ pub(crate) fn per_application_top(q: &crate::IssueQuery) -> bool {
 
 /// ` AND p.team IN (the scope's teams) AND p.team = (the team filter)`: the applications a
 /// [`per_application_top`] statement walks, as conditions on `app_profiles p`.
-pub(crate) fn push_team_rows<'a, DB: sqlx::Database>(
-    qb: &mut sqlx::QueryBuilder<'a, DB>,
-    q: &crate::IssueQuery,
-) where
-    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
+pub(crate) fn push_team_rows(qb: &mut impl SqlWriter, q: &crate::IssueQuery) {
     if let TeamScope::Teams(teams) = &q.scope {
-        qb.push(" AND p.team IN (");
-        let mut sep = qb.separated(", ");
-        for t in teams {
-            sep.push_bind(t.clone());
-        }
-        qb.push(")");
+        qb.sql(" AND p.team IN ")
+            .bind_text_list(teams.iter().cloned());
     }
     if let Some(team) = &q.team {
-        qb.push(" AND p.team = ").push_bind(team.clone());
+        qb.sql(" AND p.team = ").bind_text(team.clone());
     }
 }
 

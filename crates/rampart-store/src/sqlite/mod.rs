@@ -8,9 +8,11 @@ mod dashboard;
 mod gate;
 mod ingest;
 mod intel;
+mod issue_list;
 mod jobs;
 mod queries;
 mod raw;
+mod readers;
 mod repeat;
 mod risk_scope;
 mod scoped;
@@ -36,6 +38,8 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// Wakes this process's waiting workers when it enqueues a job.
     wake: Arc<Notify>,
+    /// Read-only connections for the issue list (`readers.rs`).
+    readers: Arc<readers::Readers>,
 }
 
 /// The embedded migrations, in order.
@@ -122,7 +126,11 @@ impl SqliteStore {
         } else {
             format!("sqlite://{url}")
         };
-        let options = SqliteConnectOptions::from_str(&url)?
+        let options = SqliteConnectOptions::from_str(&url)?;
+        // An in-memory database is private to the pool: no readers of its own.
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let file = (!in_memory).then(|| options.get_filename().to_path_buf());
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -145,6 +153,7 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             wake: Arc::new(Notify::new()),
+            readers: Arc::new(readers::Readers::new(file)),
         })
     }
 

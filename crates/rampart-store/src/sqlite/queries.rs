@@ -2,55 +2,94 @@
 
 use super::SqliteStore;
 use super::ingest::SqliteIngest;
-use crate::codec::{
-    kind_from_db, severity_from_db, severity_to_db, split, status_from_db, unpack_json,
-};
+use crate::codec::{kind_from_db, severity_from_db, split, status_from_db, unpack_json};
 use crate::{
-    ApplicationSummary, IngestSession, IssueDetail, IssueQuery, IssueSort, ObservationRecord,
+    ApplicationSummary, IngestSession, IssueDetail, IssueQuery, ObservationRecord,
     PortfolioSummary, Result, ScanMeta, Store,
 };
 use async_trait::async_trait;
-use rampart_model::{Issue, IssueStatus, Scan, ScanSummary, VulnId};
+use rampart_model::{Issue, Scan, ScanSummary, VulnId};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use time::OffsetDateTime;
 
-const ISSUE_COLUMNS: &str = "i.id, a.name, i.key, i.kind, i.title, i.severity, i.status, i.rule_id, i.location, i.vuln_ids, i.cwes, i.first_seen, i.last_seen, i.fixed_at,
+pub(super) const ISSUE_COLUMNS: &str = "i.id, a.name, i.key, i.kind, i.title, i.severity, i.status, i.rule_id, i.location, i.vuln_ids, i.cwes, i.first_seen, i.last_seen, i.fixed_at,
     (SELECT GROUP_CONCAT(DISTINCT o.tool) FROM observations o WHERE o.issue_id = i.id) AS tools,
     (SELECT MAX(sc.ingested_at) FROM observations o JOIN streams st ON st.id = o.stream_id JOIN scans sc ON sc.id = st.last_scan_id
       WHERE o.issue_id = i.id AND o.last_scan_id IS NULL) AS live_seen, i.risk";
 
 /// The predicate of the active-issue partial indexes, spelled exactly as in the migration.
-const ACTIVE: &str = "i.status IN ('open', 'reopened')";
+pub(super) const ACTIVE: &str = "i.status IN ('open', 'reopened')";
 
-fn issue_from_row(r: &SqliteRow) -> Result<Issue> {
-    let kind: String = r.try_get(3)?;
-    let status: String = r.try_get(6)?;
-    let vuln_ids: String = r.try_get(9)?;
-    let cwes: String = r.try_get(10)?;
-    let tools: Option<String> = r.try_get(14)?;
-    let last_seen: OffsetDateTime = r.try_get(12)?;
-    let live_seen: Option<OffsetDateTime> = r.try_get(15).ok().flatten();
-    let mut tools = split(tools.as_deref().unwrap_or(""));
+/// The columns of a row of [`ISSUE_COLUMNS`] by position, whichever driver read it (sqlx, or
+/// `rusqlite` in `issue_list.rs`). Times are stored as RFC 3339 text.
+pub(super) trait IssueCols {
+    /// A text column (NULL: `None`).
+    fn text(&self, i: usize) -> Result<Option<String>>;
+    /// An integer column (NULL: `None`).
+    fn int(&self, i: usize) -> Result<Option<i64>>;
+}
+
+impl IssueCols for SqliteRow {
+    fn text(&self, i: usize) -> Result<Option<String>> {
+        Ok(self.try_get(i)?)
+    }
+    fn int(&self, i: usize) -> Result<Option<i64>> {
+        Ok(self.try_get(i)?)
+    }
+}
+
+/// A stored time: RFC 3339 (what sqlx writes and the synthetic fill spells), or with a space
+/// for the `T`.
+fn time_from_db(s: &str) -> Result<OffsetDateTime> {
+    use time::format_description::well_known::Rfc3339;
+    OffsetDateTime::parse(s, &Rfc3339)
+        .or_else(|_| OffsetDateTime::parse(&s.replacen(' ', "T", 1), &Rfc3339))
+        .map_err(|e| super::corrupt(format!("stored time `{s}`: {e}")))
+}
+
+/// An issue from the columns of [`ISSUE_COLUMNS`].
+pub(super) fn issue_from_cols(r: &impl IssueCols) -> Result<Issue> {
+    let text = |i: usize| -> Result<String> {
+        r.text(i)?
+            .ok_or_else(|| super::corrupt(format!("issue column {i} is NULL")))
+    };
+    let int = |i: usize| -> Result<i64> {
+        r.int(i)?
+            .ok_or_else(|| super::corrupt(format!("issue column {i} is NULL")))
+    };
+    let time = |i: usize| -> Result<Option<OffsetDateTime>> {
+        r.text(i)?.as_deref().map(time_from_db).transpose()
+    };
+    let last_seen = time_from_db(&text(12)?)?;
+    let live_seen = time(15).ok().flatten();
+    let mut tools = split(r.text(14)?.as_deref().unwrap_or(""));
     tools.sort();
     Ok(Issue {
-        id: r.try_get(0)?,
-        application: r.try_get(1)?,
-        key: r.try_get(2)?,
-        kind: kind_from_db(&kind)?,
-        title: r.try_get(4)?,
-        severity: severity_from_db(r.try_get(5)?),
-        status: status_from_db(&status)?,
-        rule_id: r.try_get(7)?,
-        location: r.try_get(8)?,
-        vuln_ids: split(&vuln_ids).into_iter().map(VulnId).collect(),
-        cwes: split(&cwes).iter().filter_map(|c| c.parse().ok()).collect(),
+        id: int(0)?,
+        application: text(1)?,
+        key: text(2)?,
+        kind: kind_from_db(&text(3)?)?,
+        title: text(4)?,
+        severity: severity_from_db(int(5)?),
+        status: status_from_db(&text(6)?)?,
+        rule_id: text(7)?,
+        location: text(8)?,
+        vuln_ids: split(&text(9)?).into_iter().map(VulnId).collect(),
+        cwes: split(&text(10)?)
+            .iter()
+            .filter_map(|c| c.parse().ok())
+            .collect(),
         tools,
-        first_seen: r.try_get(11)?,
+        first_seen: time_from_db(&text(11)?)?,
         last_seen: live_seen.map_or(last_seen, |l| l.max(last_seen)),
-        fixed_at: r.try_get(13)?,
-        risk: r.try_get::<i64, _>(16)?.clamp(0, 100) as u8,
+        fixed_at: time(13)?,
+        risk: int(16)?.clamp(0, 100) as u8,
     })
+}
+
+fn issue_from_row(r: &SqliteRow) -> Result<Issue> {
+    issue_from_cols(r)
 }
 
 /// The issues with these ids, in id order.
@@ -144,91 +183,7 @@ impl Store for SqliteStore {
     }
 
     async fn list_issues(&self, q: &IssueQuery) -> Result<Vec<Issue>> {
-        // The filter, order and limit pick ids first; the per-issue columns (tools, last seen)
-        // are computed for the page only, not for every matching issue.
-        let order = |t: &str| match q.sort {
-            IssueSort::Severity => format!(" ORDER BY {t}.severity DESC, {t}.id DESC"),
-            IssueSort::Newest => format!(" ORDER BY {t}.first_seen DESC, {t}.id DESC"),
-            IssueSort::Id => format!(" ORDER BY {t}.id"),
-            IssueSort::Risk => format!(" ORDER BY {t}.risk DESC, {t}.id DESC"),
-        };
-        // A team's risk queue: each of its applications' top `limit` (a correlated subquery
-        // walking `issues_app_active_risk`, re-run per application), then the best of those.
-        let per_app = crate::scoped::per_application_top(q);
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT {ISSUE_COLUMNS} FROM issues i JOIN applications a ON a.id = i.application_id WHERE i.id IN ("
-        ));
-        if per_app {
-            qb.push(
-                "SELECT x.id FROM app_profiles p JOIN issues x ON x.id IN (
-                   SELECT i.id FROM issues i WHERE i.application_id = p.application_id",
-            );
-        } else {
-            qb.push("SELECT i.id FROM issues i JOIN applications a ON a.id = i.application_id WHERE 1 = 1");
-        }
-        if let Some(app) = &q.application {
-            qb.push(" AND i.application_id = (SELECT id FROM applications WHERE name = ")
-                .push_bind(app.clone())
-                .push(")");
-        }
-        super::context::common::push_owner_filters(&mut qb, q, !per_app);
-        let default_active = q.statuses.is_empty()
-            || (q.statuses.len() == 2
-                && q.statuses.contains(&IssueStatus::Open)
-                && q.statuses.contains(&IssueStatus::Reopened));
-        if !q.all_statuses && default_active {
-            // Literal, so the partial indexes on active issues match.
-            qb.push(" AND ").push(ACTIVE);
-        } else if !q.all_statuses {
-            let statuses: Vec<IssueStatus> = q.statuses.clone();
-            qb.push(" AND i.status IN (");
-            let mut sep = qb.separated(", ");
-            for s in statuses {
-                sep.push_bind(s.as_str());
-            }
-            qb.push(")");
-        }
-        if !q.severities.is_empty() {
-            qb.push(" AND i.severity IN (");
-            let mut sep = qb.separated(", ");
-            for s in &q.severities {
-                sep.push_bind(severity_to_db(*s));
-            }
-            qb.push(")");
-        }
-        if !q.kinds.is_empty() {
-            qb.push(" AND i.kind IN (");
-            let mut sep = qb.separated(", ");
-            for k in &q.kinds {
-                sep.push_bind(k.as_str());
-            }
-            qb.push(")");
-        }
-        if let Some(tool) = &q.tool {
-            qb.push(
-                " AND EXISTS (SELECT 1 FROM observations o WHERE o.issue_id = i.id AND o.tool = ",
-            )
-            .push_bind(tool.to_ascii_lowercase())
-            .push(")");
-        }
-        qb.push(order("i"));
-        if let Some(limit) = q.limit {
-            qb.push(" LIMIT ").push_bind(i64::from(limit));
-        }
-        if let (true, Some(limit)) = (per_app, q.limit) {
-            qb.push(") WHERE 1 = 1");
-            crate::scoped::push_team_rows(&mut qb, q);
-            qb.push(order("x"))
-                .push(" LIMIT ")
-                .push_bind(i64::from(limit));
-        }
-        qb.push(")").push(order("i"));
-        qb.build()
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(issue_from_row)
-            .collect()
+        super::issue_list::list_issues(&self.pool, &self.readers, q).await
     }
 
     async fn issue_detail(&self, id: i64) -> Result<Option<IssueDetail>> {

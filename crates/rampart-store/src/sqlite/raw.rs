@@ -17,6 +17,24 @@ pub(crate) async fn with_handle<T>(
     conn: &mut SqliteConnection,
     f: impl FnOnce(&rusqlite::Connection) -> Result<T>,
 ) -> Result<T> {
+    on_handle(conn, false, f).await
+}
+
+/// [`with_handle`] for short work (a page of a list: well under a millisecond), run on the
+/// calling task's thread: handing the runtime's worker to another thread
+/// ([`tokio::task::block_in_place`]) would cost more than the work.
+pub(crate) async fn with_handle_short<T>(
+    conn: &mut SqliteConnection,
+    f: impl FnOnce(&rusqlite::Connection) -> Result<T>,
+) -> Result<T> {
+    on_handle(conn, true, f).await
+}
+
+async fn on_handle<T>(
+    conn: &mut SqliteConnection,
+    short: bool,
+    f: impl FnOnce(&rusqlite::Connection) -> Result<T>,
+) -> Result<T> {
     let mut locked = conn.lock_handle().await?;
     let handle = locked.as_raw_handle().as_ptr();
     let run = move || {
@@ -26,10 +44,17 @@ pub(crate) async fn with_handle<T>(
         let db = unsafe { rusqlite::Connection::from_handle(handle) }?;
         f(&db)
     };
-    let out = match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
-        _ => run(),
-    };
+    let out = run_blocking(short, run);
     drop(locked);
     out
+}
+
+/// Runs `f` on the calling thread when `short`; else, on a multi-threaded runtime, with
+/// [`tokio::task::block_in_place`], so other tasks move to another worker meanwhile.
+pub(crate) fn run_blocking<T>(short: bool, f: impl FnOnce() -> T) -> T {
+    let flavor = tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor());
+    match flavor {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) if !short => tokio::task::block_in_place(f),
+        _ => f(),
+    }
 }

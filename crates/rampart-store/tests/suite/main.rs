@@ -92,6 +92,7 @@ suite!(
     scoped::scope_filters_every_read,
     scoped::keyset_pages_follow_risk_order,
     scoped::team_risk_queue_per_application_equals_the_whole_queue,
+    scoped::team_risk_queue_merges_many_applications,
     scoped::inventories_and_package_uses_by_team,
     sla::sla_facts_in_bulk,
     sla::coverage_by_tool_and_kind,

@@ -426,3 +426,126 @@ pub async fn team_risk_queue_per_application_equals_the_whole_queue(b: &Backend)
         }
     }
 }
+
+/// A team of several applications whose risks interleave (and tie): the team's queue, read
+/// per application with each walk stopping early, equals every visible issue sorted by risk
+/// then id (computed here from the unscoped list and the catalog), for every limit and cursor;
+/// another team's higher-risk issues and an application without a team never appear.
+pub async fn team_risk_queue_merges_many_applications(b: &Backend) {
+    let s = b.store.as_ref();
+    let apps = [
+        ("w1", Some("web")),
+        ("w2", Some("web")),
+        ("w3", Some("web")),
+        ("w4", Some("web")),
+        ("p1", Some("payments")),
+        ("lone", None),
+    ];
+    for (n, (app, _)) in apps.iter().enumerate() {
+        let obs = (0..7 + n)
+            .map(|i| {
+                dep(
+                    "trivy",
+                    &format!("CVE-2024-{app}{i}"),
+                    &format!("pkg{i}"),
+                    "1.0",
+                    Severity::High,
+                )
+            })
+            .collect();
+        ingest(s, &Report::new(app, "trivy", 0), obs).await;
+    }
+    let profiles: Vec<AppProfile> = apps
+        .iter()
+        .filter_map(|(name, team)| {
+            team.map(|t| AppProfile {
+                name: (*name).into(),
+                team: Some(t.into()),
+                ..Default::default()
+            })
+        })
+        .collect();
+    s.apply_catalog(&profiles, "catalog.yaml", at(1))
+        .await
+        .unwrap();
+    let all = s
+        .list_issues(&IssueQuery {
+            sort: IssueSort::Id,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // Interleaved scores with ties across applications; payments and the lone application
+    // hold the highest.
+    let scores: Vec<(i64, u8)> = all
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let top = matches!(i.application.as_str(), "p1" | "lone");
+            (i.id, if top { 99 } else { ((n * 37) % 9) as u8 * 10 })
+        })
+        .collect();
+    s.set_risk(&scores).await.unwrap();
+    let team_of = |app: &str| apps.iter().find(|(a, _)| *a == app).and_then(|(_, t)| *t);
+    for (scope, team) in [
+        (teams(&["web"]), None),
+        (teams(&["web", "payments"]), None),
+        (teams(&["web", "payments"]), Some("web")),
+        (TeamScope::All, Some("web")),
+    ] {
+        let visible = |app: &str| {
+            let t = team_of(app);
+            let in_scope = match &scope {
+                TeamScope::All => true,
+                TeamScope::Teams(ts) => t.is_some_and(|t| ts.iter().any(|x| x == t)),
+            };
+            in_scope && team.is_none_or(|f| t == Some(f))
+        };
+        let mut expected: Vec<(i64, u8)> = all
+            .iter()
+            .filter(|i| visible(&i.application))
+            .map(|i| {
+                let risk = scores.iter().find(|(id, _)| *id == i.id).unwrap().1;
+                (i.id, risk)
+            })
+            .collect();
+        expected.sort_by(|a, b| (b.1, b.0).cmp(&(a.1, a.0)));
+        for limit in [1, 3, 6, 10, 200] {
+            let mut after = None;
+            let mut walked = Vec::new();
+            loop {
+                let page: Vec<(i64, u8)> = s
+                    .list_issues(&IssueQuery {
+                        scope: scope.clone(),
+                        team: team.map(String::from),
+                        sort: IssueSort::Risk,
+                        limit: Some(limit),
+                        after,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|i| (i.id, i.risk))
+                    .collect();
+                let start = walked.len();
+                walked.extend(page.iter().copied());
+                assert_eq!(
+                    &walked[..],
+                    &expected[..walked.len().min(expected.len())],
+                    "{scope:?} team {team:?} limit {limit} page at {start}"
+                );
+                match page.last() {
+                    Some((id, risk)) if page.len() == limit as usize => {
+                        after = Some(IssueCursor {
+                            key: i64::from(*risk),
+                            id: *id,
+                        });
+                    }
+                    _ => break,
+                }
+            }
+            assert_eq!(walked, expected, "{scope:?} team {team:?} limit {limit}");
+        }
+    }
+}
