@@ -509,7 +509,7 @@ pub async fn team_risk_queue_merges_many_applications(b: &Backend) {
                 (i.id, risk)
             })
             .collect();
-        expected.sort_by(|a, b| (b.1, b.0).cmp(&(a.1, a.0)));
+        expected.sort_by_key(|e| std::cmp::Reverse((e.1, e.0)));
         for limit in [1, 3, 6, 10, 200] {
             let mut after = None;
             let mut walked = Vec::new();
