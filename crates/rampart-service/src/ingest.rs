@@ -303,6 +303,19 @@ async fn ingest_stream<R: Read + Send + 'static>(
         meta.ingested_at,
     )
     .await?;
+    // The keying thread encodes observations as the store keeps them, sparing the writer, only
+    // when most of them will be written: on the branch's first report. A rescan mostly repeats
+    // statements the store already holds, which the writer skips unencoded.
+    let encode = match store.observation_encoder() {
+        Some(encode)
+            if !store
+                .has_reports(&meta.application, &meta.target, &meta.branch)
+                .await? =>
+        {
+            Some(encode)
+        }
+        _ => None,
+    };
     let mut session = store.begin_ingest(meta).await?;
     // What the application already knows, for pairing: read once per ingest, in chunks, into
     // the correlator's compact index, inside the write transaction (after its lock, so an
@@ -358,7 +371,6 @@ async fn ingest_stream<R: Read + Send + 'static>(
         (outcome, hex::encode(tap.hasher.finalize()))
     });
     let key_scorer = scorer.clone();
-    let encode = store.observation_encoder();
     let keyer = tokio::task::spawn_blocking(move || {
         let no_feed = std::collections::HashMap::new();
         while let Some(batch) = raw_rx.blocking_recv() {
