@@ -11,23 +11,28 @@ fn teams(t: &[&str]) -> TeamScope {
     TeamScope::Teams(t.iter().map(|s| s.to_string()).collect())
 }
 
+/// Ingests a Trivy scan of `app` with `n` high vulnerabilities (`CVE-2024-{app}{i}` in `pkg{i}`).
+async fn ingest_vulns(s: &dyn rampart_store::Store, app: &str, n: usize) {
+    let obs = (0..n)
+        .map(|i| {
+            dep(
+                "trivy",
+                &format!("CVE-2024-{app}{i}"),
+                &format!("pkg{i}"),
+                "1.0",
+                Severity::High,
+            )
+        })
+        .collect();
+    ingest(s, &Report::new(app, "trivy", 0), obs).await;
+}
+
 /// `shop` (team web, 6 issues), `bank` (team payments, 4 issues), `orphan` (no catalog entry,
 /// 2 issues); risk scores set so that the order is known.
 async fn portfolio(b: &Backend) -> Vec<i64> {
     let s = b.store.as_ref();
     for (app, n) in [("shop", 6), ("bank", 4), ("orphan", 2)] {
-        let obs = (0..n)
-            .map(|i| {
-                dep(
-                    "trivy",
-                    &format!("CVE-2024-{app}{i}"),
-                    &format!("pkg{i}"),
-                    "1.0",
-                    Severity::High,
-                )
-            })
-            .collect();
-        ingest(s, &Report::new(app, "trivy", 0), obs).await;
+        ingest_vulns(s, app, n).await;
     }
     let profile = |name: &str, team: &str| AppProfile {
         name: name.into(),
@@ -442,18 +447,7 @@ pub async fn team_risk_queue_merges_many_applications(b: &Backend) {
         ("lone", None),
     ];
     for (n, (app, _)) in apps.iter().enumerate() {
-        let obs = (0..7 + n)
-            .map(|i| {
-                dep(
-                    "trivy",
-                    &format!("CVE-2024-{app}{i}"),
-                    &format!("pkg{i}"),
-                    "1.0",
-                    Severity::High,
-                )
-            })
-            .collect();
-        ingest(s, &Report::new(app, "trivy", 0), obs).await;
+        ingest_vulns(s, app, 7 + n).await;
     }
     let profiles: Vec<AppProfile> = apps
         .iter()
