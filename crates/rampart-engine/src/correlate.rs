@@ -20,9 +20,10 @@
 use crate::pairing::{Anchor, AnchorRef, STATEMENT_LINES, Why, anchor_of, explain, pair_score};
 use crate::weakness::weakness_class;
 use rampart_model::identity::{identity_key, normalize_url};
+use rampart_model::keymap::KeyMap;
 use rampart_model::{FindingKind, IdentityKey, KeyedObservation, Location, Observation};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::hash::{Hash, Hasher};
 use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
@@ -188,11 +189,12 @@ pub struct Correlator {
     target: String,
     /// Occurrences per (tool, basis), keyed by a 128-bit hash of both as two words (8-byte
     /// aligned, so an entry takes 24 bytes, not 32): a million-result report keeps no strings.
-    seen: HashMap<[u64; 2], u32>,
+    /// Per-finding maps are [`KeyMap`]s, whose tables double one at a time.
+    seen: KeyMap<u32, [u64; 2]>,
     /// Own keys that name their own issue (most of them: 16 bytes each) ...
-    own: HashSet<u128>,
+    own: KeyMap<()>,
     /// ... and own key → issue key for the others.
-    own_moved: HashMap<u128, u128>,
+    own_moved: KeyMap<u128>,
     /// Own key → how it was merged (only for merged observations).
     merges: HashMap<u128, Merge>,
     /// Hash of (site, class) → the anchors there.
@@ -293,9 +295,9 @@ impl Correlator {
         if let Some(m) = merged {
             self.merges.entry(own).or_insert(m);
         }
-        if !self.own.contains(&own) && !self.own_moved.contains_key(&own) {
+        if !self.own.contains_key(&own) && !self.own_moved.contains_key(&own) {
             if issue == own {
-                self.own.insert(own);
+                self.own.insert(own, ());
             } else {
                 self.own_moved.insert(own, issue);
             }
@@ -355,15 +357,14 @@ impl Correlator {
         };
         let n = self
             .seen
-            .entry(occurrence_key(&observation.tool.name, &base.hex))
-            .and_modify(|n| *n += 1)
-            .or_insert(1);
+            .get_or_insert_with(occurrence_key(&observation.tool.name, &base.hex), || 0);
+        *n += 1;
         let own = base.with_occurrence(*n);
         let own_n = key_number(&own.hex).unwrap_or_default();
         let anchor = anchor_of(&observation);
         let known = match self.own_moved.get(&own_n) {
             Some(issue) => Some(*issue),
-            None => self.own.contains(&own_n).then_some(own_n),
+            None => self.own.contains_key(&own_n).then_some(own_n),
         };
         let (issue, merged) = match known {
             Some(issue) => (issue, self.merges.get(&own_n).cloned()),

@@ -12,6 +12,7 @@ pub mod entities;
 pub mod identity;
 pub mod ids;
 pub mod intel;
+pub mod keymap;
 pub mod lifecycle;
 pub mod location;
 pub mod observation;

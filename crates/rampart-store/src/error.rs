@@ -26,6 +26,9 @@ pub enum StoreError {
     /// What the request would create exists already.
     #[error("{0}")]
     Conflict(String),
+    /// A thread of the store's own (the SQLite checkpointer) could not start or has stopped.
+    #[error("store thread: {0}")]
+    Thread(String),
     /// This report was already recorded as scan `0` of the same target and branch at the same
     /// time: a retried job whose first attempt committed (see [`crate::ScanMeta::report_sha256`]).
     #[error("the report is already recorded as scan {0}")]

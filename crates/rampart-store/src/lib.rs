@@ -111,6 +111,14 @@ pub trait Store:
         None
     }
 
+    /// Copies what committed writes left in a write-ahead log into the database file now,
+    /// and waits for it: SQLite does this on a thread of its own after each ingest (off the
+    /// ingest's path), and `rampart bench` times it separately. PostgreSQL checkpoints by
+    /// itself: nothing to do.
+    async fn checkpoint(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Starts the ingest of one report: one transaction until `finish`.
     async fn begin_ingest(&self, meta: ScanMeta) -> Result<Box<dyn IngestSession>>;
 

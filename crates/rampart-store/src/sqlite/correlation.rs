@@ -108,8 +108,10 @@ pub(crate) async fn rename_pass(
     }
     let mut fresh = Vec::new();
     for r in sqlx::query(
-        "SELECT o.id, o.issue_id, o.data FROM issues i JOIN observations o ON o.issue_id = i.id
-         WHERE i.application_id = $1 AND i.first_scan_id = $2 ORDER BY o.id",
+        // The observations of the issues this scan created are observations it made
+        // (`observations_first_scan`; issues have no index on their first scan).
+        "SELECT o.id, o.issue_id, o.data FROM observations o JOIN issues i ON i.id = o.issue_id
+         WHERE o.first_scan_id = $2 AND i.first_scan_id = $2 AND i.application_id = $1 ORDER BY o.id",
     )
     .bind(application_id)
     .bind(scan_id)

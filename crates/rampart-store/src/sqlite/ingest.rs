@@ -2,20 +2,27 @@
 //! the indexes, inserting issues, observations and events) runs as prepared statements
 //! directly on the connection's SQLite handle (see [`super::raw`]); the rest goes through sqlx.
 
+use super::checkpoint::Checkpointer;
 use super::corrupt;
+use super::dispose::Disposer;
 use super::raw::with_handle;
 use crate::codec::{join, pack_json, severity_to_db, status_from_db};
 use crate::summary::IngestTally;
 use crate::{IngestSession, Result, ScanEnd, ScanMeta};
 use async_trait::async_trait;
+use rampart_model::keymap::KeyMap;
 use rampart_model::{IssueStatus, KeyedObservation, Lifecycle, Scan, ScanSummary, SeenTransition};
 use rusqlite::params;
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use time::format_description::well_known::Rfc3339;
 
 /// Rows per multi-row statement (SQLite allows 32,766 bound values).
 const CHUNK: usize = 1000;
+
+/// Written statements from which a batch is freed on the [`Disposer`]'s thread.
+const DISPOSE_AT: usize = 256;
 
 struct ActiveObservation {
     id: i64,
@@ -41,7 +48,8 @@ fn key_number(hex: &str) -> Result<u128> {
 struct StreamState {
     id: i64,
     previous_scan: Option<i64>,
-    active: HashMap<i64, ActiveObservation>,
+    /// The stream's active statements by their hash.
+    active: KeyMap<ActiveObservation, i64>,
 }
 
 /// An ingest in progress on SQLite.
@@ -61,12 +69,16 @@ pub(crate) struct SqliteIngest {
     summary: ScanSummary,
     /// The application's issues by key, loaded at the first write (we hold the write lock, so
     /// nobody else changes them until commit).
-    issues: Option<HashMap<u128, IssueState>>,
+    issues: Option<KeyMap<IssueState>>,
     next_issue_id: i64,
     /// The first id of the issues this ingest creates.
     first_new: i64,
     /// What this ingest changes in the summary tables.
     tally: IngestTally,
+    /// Told when the ingest has committed, to copy its pages into the database file.
+    checkpointer: Option<Arc<Checkpointer>>,
+    /// Frees large written batches off this (the writer) thread.
+    disposer: Option<Disposer<Vec<Pending>>>,
 }
 
 /// One statement of a batch that the stream's previous scan did not make.
@@ -95,7 +107,11 @@ fn insert_events(
 
 impl SqliteIngest {
     /// Opens the write transaction, creates the application, target and scan rows.
-    pub(crate) async fn begin(pool: &SqlitePool, meta: ScanMeta) -> Result<SqliteIngest> {
+    pub(crate) async fn begin(
+        pool: &SqlitePool,
+        meta: ScanMeta,
+        checkpointer: Option<Arc<Checkpointer>>,
+    ) -> Result<SqliteIngest> {
         let now_text = meta
             .ingested_at
             .format(&Rfc3339)
@@ -168,6 +184,8 @@ impl SqliteIngest {
             next_issue_id: 0,
             first_new: i64::MAX,
             tally: IngestTally::default(),
+            checkpointer,
+            disposer: None,
         })
     }
 
@@ -187,7 +205,7 @@ impl SqliteIngest {
                 params![target_id, branch, tool],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            let mut active = HashMap::new();
+            let mut active = KeyMap::new();
             let mut stmt = db.prepare(
                 "SELECT id, issue_id, hash FROM observations WHERE stream_id = ?1 AND last_scan_id IS NULL",
             )?;
@@ -221,7 +239,7 @@ impl SqliteIngest {
         }
         let application_id = self.application_id;
         let (index, max) = with_handle(&mut self.tx, |db| {
-            let mut index = HashMap::new();
+            let mut index = KeyMap::new();
             let mut stmt = db.prepare(
                 "SELECT key, id, status, severity FROM issues WHERE application_id = ?1",
             )?;
@@ -487,11 +505,14 @@ impl IngestSession for SqliteIngest {
         })
         .await?;
         // Remember where existing issues are now said to be, to record moves at the end.
-        for p in pending {
-            if p.issue_id < first_new {
-                self.new_locations
-                    .insert((p.stream_id, p.issue_id), p.location);
-            }
+        for p in pending.iter().filter(|p| p.issue_id < first_new) {
+            self.new_locations
+                .insert((p.stream_id, p.issue_id), p.location.clone());
+        }
+        if pending.len() >= DISPOSE_AT {
+            self.disposer
+                .get_or_insert_with(Disposer::new)
+                .dispose(pending);
         }
         Ok(())
     }
@@ -664,9 +685,13 @@ impl IngestSession for SqliteIngest {
             meta,
             scan_id,
             summary,
+            checkpointer,
             ..
         } = *self;
         tx.commit().await?;
+        if let Some(c) = checkpointer {
+            c.kick();
+        }
         Ok(Scan {
             id: scan_id,
             application: meta.application,

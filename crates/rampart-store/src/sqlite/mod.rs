@@ -2,9 +2,11 @@
 
 mod auth;
 mod blobs;
+mod checkpoint;
 mod context;
 mod correlation;
 mod dashboard;
+mod dispose;
 mod gate;
 mod ingest;
 mod intel;
@@ -40,6 +42,8 @@ pub struct SqliteStore {
     wake: Arc<Notify>,
     /// Read-only connections for the issue list (`readers.rs`).
     readers: Arc<readers::Readers>,
+    /// The WAL checkpoints (`checkpoint.rs`); none for an in-memory database.
+    checkpointer: Option<Arc<checkpoint::Checkpointer>>,
 }
 
 /// The embedded migrations, in order.
@@ -110,6 +114,11 @@ fn migrator() -> Migrator {
                 "gate decisions",
                 include_str!("../../migrations/sqlite/0016_gate_decisions.sql"),
             ),
+            m(
+                19,
+                "ingest indexes",
+                include_str!("../../migrations/sqlite/0019_ingest_indexes.sql"),
+            ),
         ]),
         ignore_missing: false,
         locking: true,
@@ -144,16 +153,25 @@ impl SqliteStore {
             // memory): with several pool connections reading at once, copying every page
             // through read(2) into each connection's cache spent 40 % of the CPU in the kernel;
             // mapped, a team's risk queue serves 2.8x the requests (docs/benchmarks.md).
-            .pragma("mmap_size", "4294967296");
+            .pragma("mmap_size", "4294967296")
+            // Commits never checkpoint: the store's checkpoint thread does (`checkpoint.rs`).
+            // A log grown by a large ingest is cut back to 64 MiB when it is next reused.
+            .pragma("wal_autocheckpoint", "0")
+            .pragma("journal_size_limit", "67108864");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
         migrator().run(&pool).await?;
+        let checkpointer = match &file {
+            Some(path) => Some(Arc::new(checkpoint::Checkpointer::start(path.clone())?)),
+            None => None,
+        };
         Ok(SqliteStore {
             pool,
             wake: Arc::new(Notify::new()),
             readers: Arc::new(readers::Readers::new(file)),
+            checkpointer,
         })
     }
 

@@ -161,6 +161,13 @@ impl Store for SqliteStore {
         Some(crate::codec::pack_json)
     }
 
+    async fn checkpoint(&self) -> Result<()> {
+        match &self.checkpointer {
+            Some(c) => c.now().await,
+            None => Ok(()),
+        }
+    }
+
     async fn installation_key(&self) -> Result<Vec<u8>> {
         if let Ok(k) = std::env::var("RAMPART_SECRET_KEY")
             && !k.is_empty()
@@ -179,7 +186,9 @@ impl Store for SqliteStore {
     }
 
     async fn begin_ingest(&self, meta: ScanMeta) -> Result<Box<dyn IngestSession>> {
-        Ok(Box::new(SqliteIngest::begin(&self.pool, meta).await?))
+        Ok(Box::new(
+            SqliteIngest::begin(&self.pool, meta, self.checkpointer.clone()).await?,
+        ))
     }
 
     async fn list_issues(&self, q: &IssueQuery) -> Result<Vec<Issue>> {

@@ -7,20 +7,14 @@ use crate::codec::split;
 use sqlx::Row;
 
 /// Issues of the statements scan `scan_id` made that it did not create, or created with
-/// several. Issue ids of one SQLite ingest are consecutive (it holds the write lock).
+/// several (the issue rows say which it created: issues have no index on their first scan).
 async fn made(conn: &mut sqlx::SqliteConnection, scan_id: i64) -> Result<Vec<i64>> {
-    let (lo, hi): (Option<i64>, Option<i64>) =
-        sqlx::query_as("SELECT MIN(id), MAX(id) FROM issues WHERE first_scan_id = $1")
-            .bind(scan_id)
-            .fetch_one(&mut *conn)
-            .await?;
     Ok(sqlx::query_scalar(
-        "SELECT issue_id FROM observations WHERE first_scan_id = $1 GROUP BY issue_id
-         HAVING count(*) > 1 OR issue_id < $2 OR issue_id > $3",
+        "SELECT o.issue_id FROM observations o JOIN issues i ON i.id = o.issue_id
+         WHERE o.first_scan_id = $1 GROUP BY o.issue_id
+         HAVING count(*) > 1 OR max(i.first_scan_id <> $1)",
     )
     .bind(scan_id)
-    .bind(lo.unwrap_or(i64::MAX))
-    .bind(hi.unwrap_or(i64::MIN))
     .fetch_all(&mut *conn)
     .await?)
 }
