@@ -1,13 +1,14 @@
 //! [`KeyMap`]: a hash map keyed by 128-bit key numbers (identity keys and other hashes), for
 //! the indexes an ingest keeps per finding.
 //!
-//! A hash table doubles when it fills, and for a moment holds its old and its new table: at a
-//! million entries, the correlator's and the store's per-finding maps doubled together near
-//! the end of a 1,000,000-result ingest and added about 116 MB to its peak memory for that
-//! moment (`rampart bench`, docs/benchmarks.md). A [`KeyMap`] is sixteen tables chosen by a
-//! key's top four bits: each doubles on its own, so the extra memory at any moment is a
-//! sixteenth of that. Each table hashes its keys with std's randomly keyed hasher, so a report
-//! crafted to pile keys into one table makes the map no worse than a single table.
+//! A hash table doubles when it fills, and for a moment holds its old and its new table. The
+//! correlator's and the SQLite writer's per-finding maps reach that point together: near the
+//! end of a 1,000,000-result ingest, about 78 MB of old tables sat beside 156 MB of new ones.
+//! A [`KeyMap`] is sixteen tables chosen by a key's top four bits: each doubles on its own, so
+//! the old tables held at any moment are a sixteenth of that (the first ingest's peak
+//! anonymous memory went from 503 MB to 444–462 MB, `rampart bench`, docs/benchmarks.md).
+//! Each table hashes its keys with std's randomly keyed hasher, so a report crafted to pile
+//! keys into one table makes the map no worse than a single table.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
