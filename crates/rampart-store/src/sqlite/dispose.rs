@@ -9,8 +9,9 @@
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-/// Batches waiting to be freed at most; a writer that gets further ahead frees its own.
-const QUEUE: usize = 4;
+/// Batches waiting to be freed at most (each is megabytes); a writer that gets further ahead
+/// frees its own.
+const QUEUE: usize = 1;
 
 /// Frees values of `T` on a thread of its own; dropping the disposer waits for it.
 pub(crate) struct Disposer<T: Send + 'static> {

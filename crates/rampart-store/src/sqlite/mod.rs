@@ -147,7 +147,7 @@ impl SqliteStore {
             // Only this crate writes, inside transactions that keep references whole; enforcing
             // foreign keys would cost four index probes per stored observation on large ingests.
             .foreign_keys(false)
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", "-32768")
             .pragma("temp_store", "memory")
             // Read the database through a memory map (up to 4 GiB of address space, not of
             // memory): with several pool connections reading at once, copying every page
@@ -155,9 +155,7 @@ impl SqliteStore {
             // mapped, a team's risk queue serves 2.8x the requests (docs/benchmarks.md).
             .pragma("mmap_size", "4294967296")
             // Commits never checkpoint: the store's checkpoint thread does (`checkpoint.rs`).
-            // A log grown by a large ingest is cut back to 64 MiB when it is next reused.
-            .pragma("wal_autocheckpoint", "0")
-            .pragma("journal_size_limit", "67108864");
+            .pragma("wal_autocheckpoint", "0");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
