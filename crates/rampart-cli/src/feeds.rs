@@ -5,6 +5,7 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use rampart_service::feeds::{FeedImportReport, import};
 use rampart_service::matching::{MatchReport, Selection, rematch, rematch_selected};
+use rampart_service::risk::{Recomputed, recompute_all};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -28,6 +29,9 @@ pub struct ImportArgs {
     /// Do not re-match inventories after the import.
     #[arg(long)]
     no_rematch: bool,
+    /// Do not rescore the issues after an import that changed KEV, EPSS or advisories.
+    #[arg(long)]
+    no_rescore: bool,
     /// Problems to print (all are in --json).
     #[arg(long, default_value_t = 20)]
     show_problems: usize,
@@ -54,6 +58,7 @@ pub struct StatusArgs {
 struct ImportOutput<'a> {
     import: &'a FeedImportReport,
     rematch: Option<&'a MatchReport>,
+    rescore: Option<Recomputed>,
 }
 
 pub async fn run(db: &str, cmd: FeedsCommand) -> Result<ExitCode> {
@@ -70,15 +75,34 @@ pub async fn run(db: &str, cmd: FeedsCommand) -> Result<ExitCode> {
                 let changed = Selection::Packages(report.changed_packages.clone());
                 Some(rematch_selected(store.as_ref(), changed, None, "feeds import").await?)
             };
+            // Scores read KEV, EPSS and alias groups from the store: what the import changed
+            // changes the stored scores of issues that name a vulnerability.
+            let feeds_changed = report.exploitation_changed || report.advisories_changed;
+            let rescore_started = std::time::Instant::now();
+            let rescore = if args.no_rescore || !feeds_changed {
+                None
+            } else {
+                let now = time::OffsetDateTime::now_utc();
+                Some(recompute_all(store.as_ref(), now).await?)
+            };
             if args.json {
                 crate::output::print_json(&ImportOutput {
                     import: &report,
                     rematch: rematched.as_ref(),
+                    rescore,
                 })?;
             } else {
                 print_import(&report, args.show_problems);
                 if let Some(m) = &rematched {
                     print_rematch(m);
+                }
+                if let Some(r) = rescore {
+                    println!(
+                        "risk: {} issues rescored in {:.2}s, {} scores changed",
+                        r.issues,
+                        rescore_started.elapsed().as_secs_f64(),
+                        r.changed
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -317,6 +317,22 @@ pub async fn recompute_application(
     Ok(total)
 }
 
+/// Rescores every issue of every application: after the intelligence feeds changed (KEV, EPSS
+/// and the advisories' alias groups feed the score of every issue that names a vulnerability),
+/// so that stored scores and the risk queues follow the feeds.
+pub async fn recompute_all(
+    store: &dyn Store,
+    now: OffsetDateTime,
+) -> Result<Recomputed, StoreError> {
+    let mut total = Recomputed::default();
+    for app in store.list_applications().await? {
+        let r = recompute_application(store, &app.name, now).await?;
+        total.issues += r.issues;
+        total.changed += r.changed;
+    }
+    Ok(total)
+}
+
 /// Rescores the issues `ids` of `application`.
 pub async fn recompute_issues(
     store: &dyn Store,

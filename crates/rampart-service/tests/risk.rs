@@ -379,3 +379,81 @@ async fn vex_in_newest_wins_and_out() {
     assert!(v.iter().any(|x| x["analysis"]["state"] == "not_affected"
         && x["analysis"]["justification"] == "code_not_reachable"));
 }
+
+/// KEV and EPSS imported after a report was ingested rescore its issues
+/// (`risk::recompute_all`, which `rampart feeds import` runs when the feeds changed): the
+/// report itself says nothing of exploitation, the feed does.
+#[tokio::test]
+async fn a_feed_import_rescores_the_issues_it_concerns() {
+    let (s, dir) = store().await;
+    // Grype's own EPSS and KEV taken out: only the feeds can tell.
+    let report = grype(dir.path(), "grype.json", true);
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let vuln = &mut doc["matches"][0]["vulnerability"];
+    vuln.as_object_mut().unwrap().remove("epss");
+    vuln.as_object_mut().unwrap().remove("knownExploited");
+    let report = write_json(dir.path(), "grype-plain.json", &doc);
+    ingest_with(s.as_ref(), &report, &opts("checkout", "main", T0))
+        .await
+        .unwrap();
+    let spring = issue_of(s.as_ref(), "checkout", "CVE-2022-22965").await;
+    let low = issue_of(s.as_ref(), "checkout", "CVE-2026-0001").await;
+
+    let kev = write_json(
+        dir.path(),
+        "kev.json",
+        &json!({"title": "CISA Catalog of Known Exploited Vulnerabilities (test excerpt)",
+            "catalogVersion": "2026.11.20", "dateReleased": "2026-11-20T12:00:00Z", "count": 1,
+            "vulnerabilities": [{"cveID": "CVE-2022-22965", "vendorProject": "VMware",
+                "product": "Spring Framework", "vulnerabilityName": "Spring Framework RCE",
+                "dateAdded": "2022-04-04", "shortDescription": "Spring4Shell",
+                "requiredAction": "Apply updates.", "dueDate": "2022-04-25",
+                "knownRansomwareCampaignUse": "Unknown", "notes": ""}]}),
+    );
+    let imported = rampart_service::feeds::import(s.as_ref(), &[kev])
+        .await
+        .unwrap();
+    assert_eq!(imported.kev, 1);
+    assert!(imported.exploitation_changed);
+    // The import alone leaves the stored score as it was.
+    assert_eq!(
+        issue_of(s.as_ref(), "checkout", "CVE-2022-22965")
+            .await
+            .risk,
+        spring.risk
+    );
+
+    let r = risk::recompute_all(s.as_ref(), T0 + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(r.issues, 2);
+    assert_eq!(r.changed, 1, "only the issue the feed names changes");
+    let after = issue_of(s.as_ref(), "checkout", "CVE-2022-22965").await;
+    assert!(
+        after.risk > spring.risk,
+        "KEV raises the score: {} -> {}",
+        spring.risk,
+        after.risk
+    );
+    assert_eq!(
+        issue_of(s.as_ref(), "checkout", "CVE-2026-0001").await.risk,
+        low.risk
+    );
+    let why = risk::explain(s.as_ref(), after.id, T0 + Duration::hours(1))
+        .await
+        .unwrap()
+        .expect("the issue");
+    assert!(
+        why.factors
+            .iter()
+            .any(|f| f.name == "kev" && f.contribution > 0.0),
+        "{:?}",
+        why.factors
+    );
+    // A second pass changes nothing.
+    let again = risk::recompute_all(s.as_ref(), T0 + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(again.changed, 0);
+}
