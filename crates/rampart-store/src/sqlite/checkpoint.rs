@@ -137,6 +137,16 @@ fn checkpoint(path: &Path, db: &mut Option<rusqlite::Connection>) -> Result<()> 
     let done = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0));
     match done {
         Ok(_) => Ok(()),
+        // Another connection is checkpointing (one closing as the last does): it copies the
+        // same pages.
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            Ok(())
+        }
         Err(e) => {
             *db = None;
             Err(e.into())
