@@ -152,6 +152,9 @@ impl SqliteStore {
             // Only this crate writes, inside transactions that keep references whole; enforcing
             // foreign keys would cost four index probes per stored observation on large ingests.
             .foreign_keys(false)
+            // 32 MiB of page cache per connection: reads go through the memory map below, and
+            // a large ingest spills its dirty pages to the log either way; 64 MiB cost a 1M
+            // ingest 32 MB of peak memory at the same speed (docs/benchmarks.md).
             .pragma("cache_size", "-32768")
             .pragma("temp_store", "memory")
             // Read the database through a memory map (up to 4 GiB of address space, not of
