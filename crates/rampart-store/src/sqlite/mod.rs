@@ -119,6 +119,11 @@ fn migrator() -> Migrator {
                 "ingest indexes",
                 include_str!("../../migrations/sqlite/0019_ingest_indexes.sql"),
             ),
+            m(
+                20,
+                "issue key unique",
+                include_str!("../../migrations/sqlite/0020_issue_key_unique.sql"),
+            ),
         ]),
         ignore_missing: false,
         locking: true,
@@ -228,5 +233,93 @@ mod tests {
             .await
             .expect("its data");
         assert_eq!(kept, 1);
+    }
+
+    /// Migration 20 rebuilds `issues` without its unique key index: a database at version 19
+    /// keeps every issue, every column and every other index, and its observations still
+    /// point at their issues.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn version_20_drops_the_unique_key_index_and_keeps_the_issues() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("v19.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let pool = sqlx::SqlitePool::connect(&url).await.expect("create");
+        let mut v19 = super::migrator();
+        v19.migrations = v19
+            .migrations
+            .iter()
+            .filter(|m| m.version <= 19)
+            .cloned()
+            .collect::<Vec<_>>()
+            .into();
+        v19.run(&pool).await.expect("migrate to version 19");
+        sqlx::raw_sql(
+            "INSERT INTO applications (id, name, created_at) VALUES (1, 'shop', '2026-11-01T00:00:00Z');
+             INSERT INTO targets (id, application_id, name) VALUES (1, 1, 'shop');
+             INSERT INTO scans (id, application_id, target_id, branch, format, file_name, report_sha256, ingested_at)
+                 VALUES (1, 1, 1, 'main', 'sarif', 'r.sarif', 'x', '2026-11-01T00:00:00Z');
+             INSERT INTO streams (id, target_id, branch, tool, last_scan_id) VALUES (1, 1, 'main', 'semgrep', 1);
+             INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location,
+                                 vuln_ids, cwes, first_scan_id, first_seen, last_seen, fixed_at, risk, sla_due)
+                 VALUES (7, 1, 'k7', 'code', 'SQL injection', 4, 'open', 'r1', 'a.py', '', '89', 1,
+                         '2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z', NULL, 81, 1790000000),
+                        (9, 1, 'k9', 'code', 'XSS', 2, 'fixed', 'r2', 'b.py', 'CVE-2026-1', '', 1,
+                         '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z', '2026-11-03T00:00:00Z', 12, NULL);
+             INSERT INTO observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data)
+                 VALUES (7, 1, 1, 1, 'semgrep', 'r1', 4, 'a.py', x'00');",
+        )
+        .execute(&pool)
+        .await
+        .expect("a version 19 store");
+        pool.close().await;
+
+        let store = SqliteStore::open(&path.display().to_string())
+            .await
+            .expect("open and migrate to version 20");
+        let rows: Vec<(i64, String, String, i64, Option<String>, i64, Option<i64>)> =
+            sqlx::query_as(
+                "SELECT id, key, status, severity, fixed_at, risk, sla_due FROM issues ORDER BY id",
+            )
+            .fetch_all(store.pool())
+            .await
+            .expect("the issues");
+        assert_eq!(
+            rows,
+            vec![
+                (7, "k7".into(), "open".into(), 4, None, 81, Some(1790000000)),
+                (
+                    9,
+                    "k9".into(),
+                    "fixed".into(),
+                    2,
+                    Some("2026-11-03T00:00:00Z".into()),
+                    12,
+                    None
+                ),
+            ]
+        );
+        let joined: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM observations o JOIN issues i ON i.id = o.issue_id WHERE i.key = 'k7'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .expect("join");
+        assert_eq!(joined, 1);
+        let indexes: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'issues' ORDER BY name",
+        )
+        .fetch_all(store.pool())
+        .await
+        .expect("indexes");
+        assert_eq!(
+            indexes,
+            [
+                "issues_active_risk",
+                "issues_active_sla_due",
+                "issues_app_active_risk",
+                "issues_app_status",
+                "issues_status_severity",
+            ]
+        );
     }
 }
