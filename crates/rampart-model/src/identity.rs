@@ -334,8 +334,8 @@ pub struct KeyedObservation {
     /// set by the ingest like [`risk`](Self::risk), so a new issue is stored with its due date
     /// (`None`: no SLA for its severity, or not computed).
     pub sla_due: Option<i64>,
-    /// `json` as the store encodes it, when the ingest encoded it ahead of the writer
-    /// (`Store::observation_encoder`); empty otherwise.
+    /// `json` as the store packs it, when the ingest packed it ahead of the writer
+    /// (`Store::packs_observations`); empty otherwise.
     pub stored: Vec<u8>,
 }
 

@@ -7,6 +7,7 @@ use rampart_engine::{CorrelationNote, Correlator, DefaultLifecycle};
 use rampart_formats::{Diagnostic, Emitter, Format, ParseContext, ParseError};
 use rampart_model::Lifecycle;
 use rampart_model::{Environment, KeyedObservation, Observation, Scan, ToolInfo, ToolKind};
+use rampart_store::codec::ScanPacker;
 use rampart_store::{ScanEnd, ScanMeta, Store, StoreError};
 use sha2::{Digest, Sha256};
 use std::io::Read;
@@ -303,19 +304,13 @@ async fn ingest_stream<R: Read + Send + 'static>(
         meta.ingested_at,
     )
     .await?;
-    // The keying thread encodes observations as the store keeps them, sparing the writer, only
+    // The keying thread packs observations as the store keeps them, sparing the writer, only
     // when most of them will be written: on the branch's first report. A rescan mostly repeats
-    // statements the store already holds, which the writer skips unencoded.
-    let encode = match store.observation_encoder() {
-        Some(encode)
-            if !store
-                .has_reports(&meta.application, &meta.target, &meta.branch)
-                .await? =>
-        {
-            Some(encode)
-        }
-        _ => None,
-    };
+    // statements the store already holds, which the writer skips unpacked.
+    let pack = store.packs_observations()
+        && !store
+            .has_reports(&meta.application, &meta.target, &meta.branch)
+            .await?;
     let mut session = store.begin_ingest(meta).await?;
     // What the application already knows, for pairing: read once per ingest, in chunks, into
     // the correlator's compact index, inside the write transaction (after its lock, so an
@@ -340,7 +335,9 @@ async fn ingest_stream<R: Read + Send + 'static>(
     // Three stages, each on its own thread, joined by bounded channels so memory stays bounded:
     // parse (blocking) → key and hash (blocking) → write (this task, with the store's thread).
     let (raw_tx, mut raw_rx) = tokio::sync::mpsc::channel::<Vec<Observation>>(4);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<KeyedObservation>>(4);
+    // A keyed batch, with the dictionary its documents are packed against when it is the first.
+    type Keyed = (Vec<KeyedObservation>, Option<Vec<u8>>);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Keyed>(4);
     let parse_ctx = ctx.clone();
     let parser = tokio::task::spawn_blocking(move || {
         let mut batch: Vec<Observation> = Vec::with_capacity(BATCH);
@@ -373,20 +370,31 @@ async fn ingest_stream<R: Read + Send + 'static>(
     let key_scorer = scorer.clone();
     let keyer = tokio::task::spawn_blocking(move || {
         let no_feed = std::collections::HashMap::new();
+        // The scan's packer, trained on its first batch (a dictionary when it is large enough).
+        let mut packer: Option<ScanPacker> = None;
         while let Some(batch) = raw_rx.blocking_recv() {
-            let keyed: Vec<KeyedObservation> = batch
+            let mut keyed: Vec<KeyedObservation> = batch
                 .into_iter()
                 .map(|o| {
                     let mut ko = correlator.key(o);
                     ko.risk = key_scorer.score(&ko.observation, &no_feed);
                     ko.sla_due = dues.due(ko.observation.severity.level);
-                    if let Some(encode) = encode {
-                        ko.stored = encode(&ko.json);
-                    }
                     ko
                 })
                 .collect();
-            if tx.blocking_send(keyed).is_err() {
+            let mut dictionary = None;
+            if pack {
+                let packer = packer.get_or_insert_with(|| {
+                    let samples: Vec<&str> = keyed.iter().map(|k| k.json.as_str()).collect();
+                    let trained = ScanPacker::for_samples(&samples);
+                    dictionary = trained.dictionary().map(<[u8]>::to_vec);
+                    trained
+                });
+                for ko in &mut keyed {
+                    ko.stored = packer.pack(&ko.json);
+                }
+            }
+            if tx.blocking_send((keyed, dictionary)).is_err() {
                 break;
             }
         }
@@ -395,7 +403,10 @@ async fn ingest_stream<R: Read + Send + 'static>(
 
     let rules = DefaultLifecycle;
     let mut store_error = None;
-    while let Some(mut batch) = rx.recv().await {
+    while let Some((mut batch, dictionary)) = rx.recv().await {
+        if let Some(dictionary) = dictionary {
+            session.use_dictionary(dictionary);
+        }
         if batch.iter().any(|k| !k.observation.vuln_ids.is_empty())
             && let Err(e) = scorer.score_batch(store, &mut batch, true).await
         {

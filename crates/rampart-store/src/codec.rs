@@ -91,6 +91,186 @@ pub fn unpack_json(bytes: &[u8]) -> crate::Result<serde_json::Value> {
         .map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))
 }
 
+/// The first four bytes of every zstd frame (RFC 8878). A [`pack_json`] blob starts with its
+/// uncompressed size instead, and these bytes read as a size of about 4 GB, which no
+/// observation has: a stored document says by its first bytes which form it is in.
+pub const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
+
+/// Fewest documents a scan's first batch must hold for [`ScanPacker`] to train a dictionary
+/// on them; smaller scans keep the built-in one ([`pack_json`]).
+pub const TRAIN_MIN: usize = 1000;
+
+/// Size of a trained dictionary. On 200,000 generated SARIF results, 8 KiB packed a document
+/// to 93 bytes (16 and 32 KiB: 94 and 93), against 449 with the built-in dictionary.
+pub const DICTIONARY_SIZE: usize = 8 * 1024;
+
+/// zstd level for trained-dictionary packing: level 3 packs as fast as level 1 here (1.0 µs a
+/// document) and decompresses faster.
+const LEVEL: i32 = 3;
+
+/// Whether a stored document is a zstd frame against its scan's dictionary (else a
+/// [`pack_json`] blob).
+pub fn is_scan_packed(bytes: &[u8]) -> bool {
+    bytes.starts_with(&ZSTD_MAGIC)
+}
+
+/// Packs the observation documents of one scan for storage.
+///
+/// A scan's findings repeat one another: the same rules, messages, paths and packages. Trained
+/// on the scan's first documents, a zstd dictionary packs each document to a fifth of what the
+/// built-in LZ4 dictionary ([`pack_json`]) leaves, in less time; the store keeps the dictionary
+/// once per scan ([`ScanPacker::dictionary`]) and reads documents back with [`Unpacker`].
+pub enum ScanPacker {
+    /// Too few documents to train on, or training failed: [`pack_json`].
+    Builtin,
+    /// zstd frames against `dictionary`.
+    Trained {
+        /// The trained dictionary, to store with the scan.
+        dictionary: Vec<u8>,
+        /// A compression context with the digested dictionary attached.
+        cctx: Box<zstd::zstd_safe::CCtx<'static>>,
+    },
+}
+
+impl ScanPacker {
+    /// A packer for the scan whose first documents are `samples`: trained on them when there
+    /// are at least [`TRAIN_MIN`], else [`ScanPacker::Builtin`].
+    pub fn for_samples(samples: &[&str]) -> ScanPacker {
+        if samples.len() < TRAIN_MIN {
+            return ScanPacker::Builtin;
+        }
+        let bytes: Vec<&[u8]> = samples.iter().map(|s| s.as_bytes()).collect();
+        // Training fails on samples too alike or too small to learn from: keep the built-in.
+        match zstd::dict::from_samples(&bytes, DICTIONARY_SIZE) {
+            Ok(dictionary) => match Self::context(&dictionary) {
+                Some(cctx) => ScanPacker::Trained {
+                    dictionary,
+                    cctx: Box::new(cctx),
+                },
+                None => ScanPacker::Builtin,
+            },
+            Err(_) => ScanPacker::Builtin,
+        }
+    }
+
+    fn context(dictionary: &[u8]) -> Option<zstd::zstd_safe::CCtx<'static>> {
+        use zstd::zstd_safe::{CCtx, CParameter};
+        let mut cctx = CCtx::try_create()?;
+        cctx.set_parameter(CParameter::CompressionLevel(LEVEL))
+            .ok()?;
+        // The store knows each document's dictionary by its scan: no id in every frame.
+        cctx.set_parameter(CParameter::DictIdFlag(false)).ok()?;
+        cctx.set_parameter(CParameter::ChecksumFlag(false)).ok()?;
+        cctx.set_parameter(CParameter::ContentSizeFlag(true)).ok()?;
+        cctx.load_dictionary(dictionary).ok()?;
+        Some(cctx)
+    }
+
+    /// The dictionary to store with the scan, when one was trained.
+    pub fn dictionary(&self) -> Option<&[u8]> {
+        match self {
+            ScanPacker::Builtin => None,
+            ScanPacker::Trained { dictionary, .. } => Some(dictionary),
+        }
+    }
+
+    /// Packs one document.
+    pub fn pack(&mut self, json: &str) -> Vec<u8> {
+        let ScanPacker::Trained { cctx, .. } = self else {
+            return pack_json(json);
+        };
+        let mut out = Vec::with_capacity(zstd::zstd_safe::compress_bound(json.len()));
+        match cctx.compress2(&mut out, json.as_bytes()) {
+            Ok(_) => out,
+            // Only an allocation failure inside zstd gets here: the built-in form is as good.
+            Err(_) => pack_json(json),
+        }
+    }
+}
+
+/// Reads stored observation documents back, in either form: [`pack_json`] blobs, and zstd
+/// frames against their scan's dictionary, which the caller supplies with
+/// [`Unpacker::add_dictionary`] before reading that scan's documents.
+#[derive(Default)]
+pub struct Unpacker {
+    dictionaries: std::collections::HashMap<i64, zstd::zstd_safe::DDict<'static>>,
+    dctx: Option<zstd::zstd_safe::DCtx<'static>>,
+    buf: Vec<u8>,
+}
+
+impl Unpacker {
+    /// An unpacker with no dictionaries.
+    pub fn new() -> Unpacker {
+        Unpacker::default()
+    }
+
+    /// Whether the dictionary of scan `scan` is loaded.
+    pub fn has_dictionary(&self, scan: i64) -> bool {
+        self.dictionaries.contains_key(&scan)
+    }
+
+    /// Adds the dictionary of scan `scan`.
+    pub fn add_dictionary(&mut self, scan: i64, dictionary: &[u8]) -> crate::Result<()> {
+        let ddict = zstd::zstd_safe::DDict::try_create(dictionary).ok_or_else(|| {
+            crate::StoreError::Corrupt(format!("the dictionary of scan {scan} does not load"))
+        })?;
+        self.dictionaries.insert(scan, ddict);
+        Ok(())
+    }
+
+    /// The document `bytes` that scan `scan` stored, as JSON text, into `out` (reusing its
+    /// allocation).
+    pub fn str_into(&mut self, scan: i64, bytes: &[u8], out: &mut String) -> crate::Result<()> {
+        if !is_scan_packed(bytes) {
+            return unpack_str_into(bytes, out);
+        }
+        let err = |e: String| crate::StoreError::Corrupt(format!("observation data: {e}"));
+        let ddict = self
+            .dictionaries
+            .get(&scan)
+            .ok_or_else(|| err(format!("scan {scan} has no stored dictionary")))?;
+        let size = match zstd::zstd_safe::get_frame_content_size(bytes) {
+            Ok(Some(size)) => size as usize,
+            _ => return Err(err("a zstd frame without its size".into())),
+        };
+        // zstd expands at most about 32,000-fold; a larger size is corrupt, not an allocation.
+        if size > bytes.len().saturating_mul(32 * 1024) {
+            return Err(err(format!("frame size {size} for {} bytes", bytes.len())));
+        }
+        let dctx = match &mut self.dctx {
+            Some(d) => d,
+            empty => empty.insert(
+                zstd::zstd_safe::DCtx::try_create()
+                    .ok_or_else(|| err("no memory for a decompression context".into()))?,
+            ),
+        };
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        buf.reserve(size);
+        let read = dctx.decompress_using_ddict(&mut buf, bytes, ddict);
+        let text = read
+            .map_err(|code| err(zstd::zstd_safe::get_error_name(code).to_string()))
+            .and_then(|_| {
+                std::str::from_utf8(&buf)
+                    .map(|s| {
+                        out.clear();
+                        out.push_str(s);
+                    })
+                    .map_err(|e| err(e.to_string()))
+            });
+        self.buf = buf;
+        text
+    }
+
+    /// The document `bytes` that scan `scan` stored, as JSON.
+    pub fn json(&mut self, scan: i64, bytes: &[u8]) -> crate::Result<serde_json::Value> {
+        let mut text = String::new();
+        self.str_into(scan, bytes, &mut text)?;
+        serde_json::from_str(&text)
+            .map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +306,76 @@ mod tests {
         );
         assert_eq!(severity_from_db(9), Severity::Critical);
         assert_eq!(severity_from_db(-1), Severity::Info);
+    }
+
+    /// Documents like one scan's findings: same rule families, paths and messages, varied.
+    fn scan_documents(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"tool":{{"name":"semgrep","version":"1.90.0"}},"kind":"code","rule_id":"python.lang.security.audit.rule-{r}","title":"Finding of rule {r}","message":"User input reaches a dangerous call in handler_{i}","severity":{{"level":"high","tool_label":"ERROR"}},"cwes":[{c}],"location":{{"type":"code","path":"src/service_{s}/module_{i}.py","start_line":{l},"end_line":{l}}},"source_ref":"/results/{i}"}}"#,
+                    r = i % 37,
+                    c = 20 + i % 60,
+                    s = i % 23,
+                    l = 10 + i % 400,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_trained_scan_packer_packs_smaller_and_reads_back() {
+        let docs = scan_documents(3000);
+        let samples: Vec<&str> = docs[..2000].iter().map(String::as_str).collect();
+        let mut packer = ScanPacker::for_samples(&samples);
+        let dictionary = packer.dictionary().expect("a trained dictionary").to_vec();
+        assert!(dictionary.len() <= DICTIONARY_SIZE);
+        let packed: Vec<Vec<u8>> = docs.iter().map(|d| packer.pack(d)).collect();
+        assert!(packed.iter().all(|p| is_scan_packed(p)));
+        let trained: usize = packed.iter().map(Vec::len).sum();
+        let builtin: usize = docs.iter().map(|d| pack_json(d).len()).sum();
+        assert!(trained * 2 < builtin, "{trained} against {builtin}");
+
+        let mut unpacker = Unpacker::new();
+        let mut text = String::new();
+        // Without its scan's dictionary a frame is an error, not garbage.
+        let e = unpacker.str_into(7, &packed[0], &mut text).unwrap_err();
+        assert!(
+            e.to_string().contains("scan 7 has no stored dictionary"),
+            "{e}"
+        );
+        unpacker.add_dictionary(7, &dictionary).unwrap();
+        assert!(unpacker.has_dictionary(7));
+        for (doc, p) in docs.iter().zip(&packed) {
+            unpacker.str_into(7, p, &mut text).unwrap();
+            assert_eq!(&text, doc);
+        }
+        assert_eq!(
+            unpacker.json(7, &packed[5]).unwrap(),
+            serde_json::from_str::<serde_json::Value>(&docs[5]).unwrap()
+        );
+        // The built-in form reads the same way, dictionary or not.
+        unpacker
+            .str_into(99, &pack_json(&docs[1]), &mut text)
+            .unwrap();
+        assert_eq!(text, docs[1]);
+        // A damaged frame is an error.
+        let mut broken = packed[3].clone();
+        broken.truncate(broken.len() / 2);
+        assert!(unpacker.str_into(7, &broken, &mut text).is_err());
+        let mut lying = ZSTD_MAGIC.to_vec();
+        lying.extend_from_slice(&[0xff; 12]);
+        assert!(unpacker.str_into(7, &lying, &mut text).is_err());
+    }
+
+    #[test]
+    fn small_scans_keep_the_builtin_dictionary() {
+        let docs = scan_documents(TRAIN_MIN - 1);
+        let samples: Vec<&str> = docs.iter().map(String::as_str).collect();
+        let mut packer = ScanPacker::for_samples(&samples);
+        assert!(packer.dictionary().is_none());
+        let packed = packer.pack(&docs[0]);
+        assert!(!is_scan_packed(&packed));
+        assert_eq!(unpack_str(&packed).unwrap(), docs[0]);
     }
 }

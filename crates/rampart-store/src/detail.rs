@@ -2,8 +2,8 @@
 //! [`issue_detail_impl`], expanded in `sqlite/queries.rs` and `postgres/queries.rs`.
 
 /// Defines `issue_detail(pool, id)` on `$db`. The expanding module provides `ISSUE_COLUMNS`,
-/// `issue_from_row` (the issue columns) and `observation_from_row` (id, tool, target, branch,
-/// rule, severity, location, first scan, last scan, data).
+/// `issue_from_row` (the issue columns) and `observations_from_rows(pool, rows)` (rows of id,
+/// tool, target, branch, rule, severity, location, first scan, last scan, data).
 macro_rules! issue_detail_impl {
     ($db:ty) => {
         /// Issue `id` with its observations (active first) and history: `Store::issue_detail`.
@@ -20,17 +20,15 @@ macro_rules! issue_detail_impl {
             let Some(row) = row else { return Ok(None) };
             let issue = issue_from_row(&row)?;
             let first_scan: i64 = sqlx::Row::try_get(&row, 17)?;
-            let observations = sqlx::query(
+            let rows = sqlx::query(
                 "SELECT o.id, o.tool, t.name, st.branch, o.rule_id, o.severity, o.location, o.first_scan_id, o.last_scan_id, o.data
                  FROM observations o JOIN streams st ON st.id = o.stream_id JOIN targets t ON t.id = st.target_id
                  WHERE o.issue_id = $1 ORDER BY (o.last_scan_id IS NULL) DESC, o.id",
             )
             .bind(id)
             .fetch_all(pool)
-            .await?
-            .iter()
-            .map(observation_from_row)
-            .collect::<$crate::Result<Vec<_>>>()?;
+            .await?;
+            let observations = observations_from_rows(pool, &rows).await?;
             let first_tool = observations
                 .first()
                 .map(|o| o.tool.clone())

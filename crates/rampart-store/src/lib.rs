@@ -103,12 +103,13 @@ pub trait Store:
     /// The installation's secret key for HMAC-ing secret values (created on first use).
     async fn installation_key(&self) -> Result<Vec<u8>>;
 
-    /// How this store encodes an observation's JSON for storage, when it stores an encoding
-    /// ([`KeyedObservation::stored`](rampart_model::KeyedObservation::stored)): the ingest
-    /// runs it on its keying thread, so the writer (the one thread a SQLite ingest is bound
-    /// by) only binds the bytes. `None`: the store keeps the JSON itself.
-    fn observation_encoder(&self) -> Option<fn(&str) -> Vec<u8>> {
-        None
+    /// Whether this store keeps observation documents packed by [`codec::ScanPacker`] rather
+    /// than as JSON. When it does, the ingest packs them on its keying thread
+    /// ([`KeyedObservation::stored`](rampart_model::KeyedObservation::stored)), so the writer
+    /// (the one thread a SQLite ingest is bound by) only binds the bytes, and hands the
+    /// session the scan's dictionary ([`IngestSession::use_dictionary`]).
+    fn packs_observations(&self) -> bool {
+        false
     }
 
     /// Copies what committed writes left in a write-ahead log into the database file now,
@@ -164,6 +165,11 @@ pub trait IngestSession: Send {
         &mut self,
         sink: &mut (dyn FnMut(String, String) + Send),
     ) -> Result<()>;
+
+    /// The dictionary the ingest packed this scan's documents against
+    /// ([`codec::ScanPacker::dictionary`]), given before the first batch packed with it; the
+    /// session stores it with the scan. Stores that keep JSON ignore it.
+    fn use_dictionary(&mut self, _dictionary: Vec<u8>) {}
 
     /// Writes a batch of keyed observations, applying `rules` to the issues they point at.
     async fn write(&mut self, batch: Vec<KeyedObservation>, rules: &dyn Lifecycle) -> Result<()>;

@@ -193,7 +193,15 @@ pub fn issue_list_sql(q: &IssueQuery) -> String {
     issue_list_query(q).into_sql()
 }
 
-/// An observation of the issue detail query (`issue_detail_impl`).
+/// The observations of the issue detail query (`issue_detail_impl`): documents are `jsonb`.
+async fn observations_from_rows(
+    _pool: &sqlx::PgPool,
+    rows: &[PgRow],
+) -> Result<Vec<ObservationRecord>> {
+    rows.iter().map(observation_from_row).collect()
+}
+
+/// An observation of the issue detail query.
 fn observation_from_row(r: &PgRow) -> Result<ObservationRecord> {
     let last: Option<i64> = r.try_get(8)?;
     let data: serde_json::Value = r.try_get(9)?;

@@ -4,7 +4,7 @@
 use super::SqliteStore;
 use super::queries::issue_by_ids;
 use crate::Result;
-use crate::codec::{kind_from_db, severity_from_db, split, status_from_db, unpack_json};
+use crate::codec::{Unpacker, kind_from_db, severity_from_db, split, status_from_db};
 use crate::context::{CatalogVersion, ContextStore, IssueRiskRow, SightingRow, VexFact};
 use async_trait::async_trait;
 use rampart_model::{AppProfile, CatalogChange, Issue, VexStatement, VexStatus};
@@ -51,6 +51,7 @@ impl ContextStore for SqliteStore {
 
     async fn risk_inputs_of(&self, ids: &[i64]) -> Result<Vec<IssueRiskRow>> {
         let mut out: Vec<IssueRiskRow> = Vec::with_capacity(ids.len());
+        let mut unpacker = Unpacker::new();
         for chunk in ids.chunks(CHUNK) {
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "SELECT id, kind, severity, status, cwes, vuln_ids, risk FROM issues WHERE id IN (",
@@ -81,7 +82,7 @@ impl ContextStore for SqliteStore {
                 });
             }
             let mut qb = QueryBuilder::<Sqlite>::new(
-                "SELECT o.issue_id, t.name, st.branch, sc.environment, sc.ingested_at, o.last_scan_id IS NULL, o.data
+                "SELECT o.issue_id, t.name, st.branch, sc.environment, sc.ingested_at, o.last_scan_id IS NULL, o.data, o.first_scan_id
                  FROM observations o JOIN streams st ON st.id = o.stream_id JOIN targets t ON t.id = st.target_id
                  LEFT JOIN scans sc ON sc.id = COALESCE(o.last_scan_id, st.last_scan_id)
                  WHERE o.issue_id IN (",
@@ -91,12 +92,22 @@ impl ContextStore for SqliteStore {
                 sep.push_bind(*id);
             }
             qb.push(") ORDER BY o.issue_id, o.id");
-            for r in qb.build().fetch_all(&self.pool).await? {
+            let rows = qb.build().fetch_all(&self.pool).await?;
+            let data = rows
+                .iter()
+                .map(|r| Ok((r.try_get::<i64, _>(7)?, r.try_get::<Vec<u8>, _>(6)?)))
+                .collect::<Result<Vec<_>>>()?;
+            super::documents::load(
+                &self.pool,
+                &mut unpacker,
+                data.iter().map(|(scan, d)| (*scan, d.as_slice())),
+            )
+            .await?;
+            for (r, (scan, data)) in rows.iter().zip(&data) {
                 let issue: i64 = r.try_get(0)?;
                 let Some(&at) = index.get(&issue) else {
                     continue;
                 };
-                let data: Vec<u8> = r.try_get(6)?;
                 let seen: Option<OffsetDateTime> = r.try_get(4)?;
                 out[at].sightings.push(SightingRow {
                     target: r.try_get(1)?,
@@ -104,7 +115,7 @@ impl ContextStore for SqliteStore {
                     environment: r.try_get(3)?,
                     last_seen: seen.unwrap_or(OffsetDateTime::UNIX_EPOCH),
                     active: r.try_get(5)?,
-                    observation: unpack_json(&data)?,
+                    observation: unpacker.json(*scan, data)?,
                 });
             }
             let mut qb = QueryBuilder::<Sqlite>::new(

@@ -5,9 +5,10 @@
 use super::corrupt;
 use super::raw::with_handle;
 use crate::Result;
-use crate::codec::{unpack_str, unpack_str_into};
+use crate::codec::{Unpacker, is_scan_packed};
 use rampart_model::rename::RenameCandidate;
 use rampart_model::{Lifecycle, Observation};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, Transaction};
 use time::OffsetDateTime;
 
@@ -42,18 +43,23 @@ pub(crate) async fn correlation_notes(
     with_handle(conn, |db| {
         // CROSS JOIN keeps observations the outer loop: a rowid scan in observation order.
         let mut stmt = db.prepare(
-            "SELECT i.key, o.data FROM observations o CROSS JOIN issues i ON i.id = o.issue_id
+            "SELECT i.key, o.data, o.first_scan_id FROM observations o CROSS JOIN issues i ON i.id = o.issue_id
              WHERE i.application_id = ?1 AND i.kind IN ('code', 'secret', 'iac')
                AND (?2 IS NULL OR o.stream_id IN (SELECT id FROM streams WHERE target_id = ?2))",
         )?;
         let mut rows = stmt.query(rusqlite::params![app, target_id])?;
         let mut json = String::new();
+        let mut unpacker = Unpacker::new();
         while let Some(r) = rows.next()? {
             let data = r
                 .get_ref(1)?
                 .as_blob()
                 .map_err(|e| corrupt(format!("observation data: {e}")))?;
-            unpack_str_into(data, &mut json)?;
+            let scan: i64 = r.get(2)?;
+            if is_scan_packed(data) {
+                super::documents::load_one(db, &mut unpacker, scan)?;
+            }
+            unpacker.str_into(scan, data, &mut json)?;
             if let Some(note) = note_text(&json) {
                 let key = r
                     .get_ref(0)?
@@ -67,11 +73,44 @@ pub(crate) async fn correlation_notes(
     .await
 }
 
-fn candidate(id: i64, issue: i64, data: &[u8]) -> Result<Option<RenameCandidate>> {
-    let json = unpack_str(data)?;
+/// The rename candidate of observation `id` of `issue`, written by scan `scan` as `data`.
+fn candidate(
+    unpacker: &mut Unpacker,
+    (id, issue, scan): (i64, i64, i64),
+    data: &[u8],
+) -> Result<Option<RenameCandidate>> {
+    let mut json = String::new();
+    unpacker.str_into(scan, data, &mut json)?;
     let obs: Observation =
         serde_json::from_str(&json).map_err(|e| corrupt(format!("observation {id}: {e}")))?;
     Ok(RenameCandidate::of(id, issue, &obs))
+}
+
+/// The rename candidates of `rows` (observation, issue, first scan, data) into `out`, with
+/// the dictionaries their documents need.
+async fn candidates(
+    tx: &mut Transaction<'static, Sqlite>,
+    unpacker: &mut Unpacker,
+    rows: &[SqliteRow],
+    out: &mut Vec<RenameCandidate>,
+) -> Result<()> {
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let ids = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            Ok((ids, r.try_get::<Vec<u8>, _>(3)?))
+        })
+        .collect::<Result<Vec<((i64, i64, i64), Vec<u8>)>>>()?;
+    super::documents::load(
+        &mut **tx,
+        unpacker,
+        rows.iter().map(|((_, _, scan), d)| (*scan, d.as_slice())),
+    )
+    .await?;
+    for (ids, data) in &rows {
+        out.extend(candidate(unpacker, *ids, data)?);
+    }
+    Ok(())
 }
 
 /// The rename pass: observations that opened a new issue in scan `scan_id` and are the
@@ -89,38 +128,34 @@ pub(crate) async fn rename_pass(
         return Ok(Vec::new());
     }
     let mut gone_c = Vec::new();
+    let mut unpacker = Unpacker::new();
     for chunk in gone.chunks(CHUNK) {
         let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT id, issue_id, data FROM observations WHERE id IN (",
+            "SELECT id, issue_id, first_scan_id, data FROM observations WHERE id IN (",
         );
         let mut sep = qb.separated(", ");
         for (obs, _, _) in chunk {
             sep.push_bind(*obs);
         }
         qb.push(")");
-        for r in qb.build().fetch_all(&mut **tx).await? {
-            let data: Vec<u8> = r.try_get(2)?;
-            gone_c.extend(candidate(r.try_get(0)?, r.try_get(1)?, &data)?);
-        }
+        let rows = qb.build().fetch_all(&mut **tx).await?;
+        candidates(tx, &mut unpacker, &rows, &mut gone_c).await?;
     }
     if gone_c.is_empty() {
         return Ok(Vec::new());
     }
     let mut fresh = Vec::new();
-    for r in sqlx::query(
+    let rows = sqlx::query(
         // The observations of the issues this scan created are observations it made
         // (`observations_first_scan`; issues have no index on their first scan).
-        "SELECT o.id, o.issue_id, o.data FROM observations o JOIN issues i ON i.id = o.issue_id
+        "SELECT o.id, o.issue_id, o.first_scan_id, o.data FROM observations o JOIN issues i ON i.id = o.issue_id
          WHERE o.first_scan_id = $2 AND i.first_scan_id = $2 AND i.application_id = $1 ORDER BY o.id",
     )
     .bind(application_id)
     .bind(scan_id)
     .fetch_all(&mut **tx)
-    .await?
-    {
-        let data: Vec<u8> = r.try_get(2)?;
-        fresh.extend(candidate(r.try_get(0)?, r.try_get(1)?, &data)?);
-    }
+    .await?;
+    candidates(tx, &mut unpacker, &rows, &mut fresh).await?;
     let mut out = Vec::new();
     for pair in rules.renames(&gone_c, &fresh) {
         sqlx::query("UPDATE observations SET issue_id = $1 WHERE issue_id = $2")

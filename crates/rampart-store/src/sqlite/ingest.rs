@@ -6,7 +6,7 @@ use super::checkpoint::Checkpointer;
 use super::corrupt;
 use super::dispose::Disposer;
 use super::raw::with_handle;
-use crate::codec::{join, pack_json, severity_to_db, status_from_db};
+use crate::codec::{is_scan_packed, join, pack_json, severity_to_db, status_from_db};
 use crate::summary::IngestTally;
 use crate::{IngestSession, Result, ScanEnd, ScanMeta};
 use async_trait::async_trait;
@@ -79,6 +79,9 @@ pub(crate) struct SqliteIngest {
     checkpointer: Option<Arc<Checkpointer>>,
     /// Frees large written batches off this (the writer) thread.
     disposer: Option<Disposer<Vec<Pending>>>,
+    /// The dictionary this scan's documents are packed against, until it is stored: with the
+    /// first batch that writes one of them.
+    dictionary: Option<Vec<u8>>,
 }
 
 /// One statement of a batch that the stream's previous scan did not make.
@@ -186,6 +189,7 @@ impl SqliteIngest {
             tally: IngestTally::default(),
             checkpointer,
             disposer: None,
+            dictionary: None,
         })
     }
 
@@ -291,6 +295,10 @@ impl SqliteIngest {
 
 #[async_trait]
 impl IngestSession for SqliteIngest {
+    fn use_dictionary(&mut self, dictionary: Vec<u8>) {
+        self.dictionary = Some(dictionary);
+    }
+
     async fn put_inventory(
         &mut self,
         inventory: crate::NewInventory,
@@ -433,8 +441,19 @@ impl IngestSession for SqliteIngest {
                 )
             })
             .collect();
+        let dictionary = if pending.iter().any(|p| is_scan_packed(&p.ko.stored)) {
+            self.dictionary.take()
+        } else {
+            None
+        };
         let (application_id, scan_id, now) = (self.application_id, self.scan_id, &self.now_text);
         with_handle(&mut self.tx, |db| {
+            if let Some(dictionary) = &dictionary {
+                db.execute(
+                    "INSERT INTO scan_dictionaries (scan_id, dictionary) VALUES (?1, ?2)",
+                    params![scan_id, dictionary],
+                )?;
+            }
             // The new issues, named by their first observation.
             let mut insert_issue = db.prepare_cached(
                 "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk, sla_due)

@@ -7,6 +7,7 @@ mod context;
 mod correlation;
 mod dashboard;
 mod dispose;
+mod documents;
 mod gate;
 mod ingest;
 mod intel;
@@ -123,6 +124,11 @@ fn migrator() -> Migrator {
                 20,
                 "issue key unique",
                 include_str!("../../migrations/sqlite/0020_issue_key_unique.sql"),
+            ),
+            m(
+                21,
+                "scan dictionaries",
+                include_str!("../../migrations/sqlite/0021_scan_dictionaries.sql"),
             ),
         ]),
         ignore_missing: false,
@@ -276,13 +282,13 @@ mod tests {
         let store = SqliteStore::open(&path.display().to_string())
             .await
             .expect("open and migrate to version 20");
-        let rows: Vec<(i64, String, String, i64, Option<String>, i64, Option<i64>)> =
-            sqlx::query_as(
-                "SELECT id, key, status, severity, fixed_at, risk, sla_due FROM issues ORDER BY id",
-            )
-            .fetch_all(store.pool())
-            .await
-            .expect("the issues");
+        type IssueRow = (i64, String, String, i64, Option<String>, i64, Option<i64>);
+        let rows: Vec<IssueRow> = sqlx::query_as(
+            "SELECT id, key, status, severity, fixed_at, risk, sla_due FROM issues ORDER BY id",
+        )
+        .fetch_all(store.pool())
+        .await
+        .expect("the issues");
         assert_eq!(
             rows,
             vec![

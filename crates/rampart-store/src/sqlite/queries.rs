@@ -2,7 +2,7 @@
 
 use super::SqliteStore;
 use super::ingest::SqliteIngest;
-use crate::codec::{kind_from_db, severity_from_db, split, status_from_db, unpack_json};
+use crate::codec::{Unpacker, kind_from_db, severity_from_db, split, status_from_db};
 use crate::{
     ApplicationSummary, IngestSession, IssueDetail, IssueQuery, ObservationRecord,
     PortfolioSummary, Result, ScanMeta, Store,
@@ -134,10 +134,35 @@ fn scan_from_row(r: &SqliteRow) -> Result<Scan> {
     })
 }
 
-/// An observation of the issue detail query (`issue_detail_impl`).
-fn observation_from_row(r: &SqliteRow) -> Result<ObservationRecord> {
+/// The observations of the issue detail query (`issue_detail_impl`), with the dictionaries
+/// their documents were packed against.
+async fn observations_from_rows(
+    pool: &sqlx::SqlitePool,
+    rows: &[SqliteRow],
+) -> Result<Vec<ObservationRecord>> {
+    let data = rows
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>(7)?, r.try_get::<Vec<u8>, _>(9)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut unpacker = Unpacker::new();
+    super::documents::load(
+        pool,
+        &mut unpacker,
+        data.iter().map(|(scan, d)| (*scan, d.as_slice())),
+    )
+    .await?;
+    rows.iter()
+        .zip(&data)
+        .map(|(r, (scan, data))| observation_from_row(r, unpacker.json(*scan, data)?))
+        .collect()
+}
+
+/// An observation of the issue detail query, its document read.
+fn observation_from_row(
+    r: &SqliteRow,
+    observation: serde_json::Value,
+) -> Result<ObservationRecord> {
     let last: Option<i64> = r.try_get(8)?;
-    let data: Vec<u8> = r.try_get(9)?;
     Ok(ObservationRecord {
         id: r.try_get(0)?,
         tool: r.try_get(1)?,
@@ -149,7 +174,7 @@ fn observation_from_row(r: &SqliteRow) -> Result<ObservationRecord> {
         first_scan_id: r.try_get(7)?,
         last_scan_id: last,
         active: last.is_none(),
-        observation: unpack_json(&data)?,
+        observation,
     })
 }
 
@@ -157,8 +182,8 @@ crate::detail::issue_detail_impl!(sqlx::Sqlite);
 
 #[async_trait]
 impl Store for SqliteStore {
-    fn observation_encoder(&self) -> Option<fn(&str) -> Vec<u8>> {
-        Some(crate::codec::pack_json)
+    fn packs_observations(&self) -> bool {
+        true
     }
 
     async fn checkpoint(&self) -> Result<()> {
