@@ -83,14 +83,6 @@ pub fn unpack_str_into(bytes: &[u8], out: &mut String) -> crate::Result<()> {
     Ok(())
 }
 
-/// Reads back what [`pack_json`] stored.
-pub fn unpack_json(bytes: &[u8]) -> crate::Result<serde_json::Value> {
-    let raw = lz4_flex::block::decompress_size_prepended_with_dict(bytes, OBSERVATION_DICT_V1)
-        .map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))?;
-    serde_json::from_slice(&raw)
-        .map_err(|e| crate::StoreError::Corrupt(format!("observation data: {e}")))
-}
-
 /// The first four bytes of every zstd frame (RFC 8878). A [`pack_json`] blob starts with its
 /// uncompressed size instead, and these bytes read as a size of about 4 GB, which no
 /// observation has: a stored document says by its first bytes which form it is in.
@@ -196,7 +188,6 @@ impl ScanPacker {
 pub struct Unpacker {
     dictionaries: std::collections::HashMap<i64, zstd::zstd_safe::DDict<'static>>,
     dctx: Option<zstd::zstd_safe::DCtx<'static>>,
-    buf: Vec<u8>,
 }
 
 impl Unpacker {
@@ -245,22 +236,14 @@ impl Unpacker {
                     .ok_or_else(|| err("no memory for a decompression context".into()))?,
             ),
         };
-        let mut buf = std::mem::take(&mut self.buf);
+        // Into `out`'s own allocation (left empty on an error).
+        let mut buf = std::mem::take(out).into_bytes();
         buf.clear();
         buf.reserve(size);
-        let read = dctx.decompress_using_ddict(&mut buf, bytes, ddict);
-        let text = read
-            .map_err(|code| err(zstd::zstd_safe::get_error_name(code).to_string()))
-            .and_then(|_| {
-                std::str::from_utf8(&buf)
-                    .map(|s| {
-                        out.clear();
-                        out.push_str(s);
-                    })
-                    .map_err(|e| err(e.to_string()))
-            });
-        self.buf = buf;
-        text
+        dctx.decompress_using_ddict(&mut buf, bytes, ddict)
+            .map_err(|code| err(zstd::zstd_safe::get_error_name(code).to_string()))?;
+        *out = String::from_utf8(buf).map_err(|e| err(e.to_string()))?;
+        Ok(())
     }
 
     /// The document `bytes` that scan `scan` stored, as JSON.
@@ -280,11 +263,12 @@ mod tests {
     fn packs_and_unpacks() {
         let json = r#"{"a":[1,2,3],"b":"text text text text text"}"#;
         let packed = pack_json(json);
+        let mut unpacker = Unpacker::new();
         assert_eq!(
-            unpack_json(&packed).unwrap(),
+            unpacker.json(0, &packed).unwrap(),
             serde_json::from_str::<serde_json::Value>(json).unwrap()
         );
-        assert!(unpack_json(b"garbage").is_err());
+        assert!(unpacker.json(0, b"garbage").is_err());
         // Both readers use the dictionary that packing used.
         assert_eq!(unpack_str(&packed).unwrap(), json);
         let mut reused = String::from("left over");
@@ -302,7 +286,7 @@ mod tests {
             code.len()
         );
         assert_eq!(
-            unpack_json(&packed).unwrap(),
+            unpacker.json(0, &packed).unwrap(),
             serde_json::from_str::<serde_json::Value>(code).unwrap()
         );
         assert_eq!(severity_from_db(9), Severity::Critical);
