@@ -24,8 +24,7 @@ use rampart_model::keymap::KeyMap;
 use rampart_model::{FindingKind, IdentityKey, KeyedObservation, Location, Observation};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
-use std::hash::{Hash, Hasher};
-use xxhash_rust::xxh3::{Xxh3, xxh3_128};
+use xxhash_rust::xxh3::Xxh3;
 
 /// Why an observation belongs to an issue whose key is not its own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +65,19 @@ pub struct PriorObservation {
 struct Noted<'a> {
     #[serde(flatten)]
     observation: &'a Observation,
-    correlation: &'a CorrelationNote,
+    correlation: &'a NoteRef<'a>,
+}
+
+/// A [`CorrelationNote`] by reference, serialized the same way (so keying allocates no copy
+/// of the key, basis and anchor only to write them).
+#[derive(Serialize)]
+struct NoteRef<'a> {
+    own_key: &'a str,
+    basis: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    anchor: Option<&'a Anchor>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    merged: Option<&'a Merge>,
 }
 
 /// Who stated an anchor: interned, since a report repeats few (kind, tool, rule) many times.
@@ -201,7 +212,11 @@ pub struct Correlator {
     groups: HashMap<u64, Group>,
     whos: Vec<Who>,
     who_index: HashMap<Who, u32>,
+    /// The `whos` index interned last.
+    last_who: Option<u32>,
     extras: Vec<Extra>,
+    /// The JSON of the observation being keyed, reused from one to the next.
+    scratch: Vec<u8>,
 }
 
 fn key_number(hex: &str) -> Option<u128> {
@@ -212,11 +227,14 @@ fn key_hex(n: u128) -> String {
     format!("{n:032x}")
 }
 
+/// 64-bit XXH3 over a site and a class (an in-memory map key only; equal hashes are checked
+/// against the group's own site and class).
 fn group_hash(site: &str, class: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    site.hash(&mut h);
-    class.hash(&mut h);
-    h.finish()
+    let mut h = Xxh3::new();
+    h.update(site.as_bytes());
+    h.update(&[0]);
+    h.update(class.as_bytes());
+    h.digest()
 }
 
 impl Correlator {
@@ -248,21 +266,7 @@ impl Correlator {
 
     fn remember(&mut self, own: u128, issue: u128, merged: Option<Merge>, anchor: Option<&Anchor>) {
         if let Some(a) = anchor {
-            let who = Who {
-                kind: a.kind.as_str().into(),
-                tool: a.tool.as_str().into(),
-                rule: a.rule.as_str().into(),
-                class_evidence: a.class_evidence.as_str().into(),
-            };
-            let who = match self.who_index.get(&who) {
-                Some(i) => *i,
-                None => {
-                    let i = self.whos.len() as u32;
-                    self.whos.push(who.clone());
-                    self.who_index.insert(who, i);
-                    i
-                }
-            };
+            let who = self.intern_who(a);
             let extra = if a.columns.is_some() || a.hmac.is_some() || !a.ids.is_empty() {
                 self.extras.push(Extra {
                     columns: a.columns,
@@ -302,6 +306,39 @@ impl Correlator {
                 self.own_moved.insert(own, issue);
             }
         }
+    }
+
+    /// The index of the (kind, tool, rule, class evidence) of `a` in `whos`. A report states
+    /// one of them many times in a row, so the last one is checked first, without allocating.
+    fn intern_who(&mut self, a: &Anchor) -> u32 {
+        let same = |w: &Who| {
+            *w.kind == *a.kind
+                && *w.tool == *a.tool
+                && *w.rule == *a.rule
+                && *w.class_evidence == *a.class_evidence
+        };
+        if let Some(i) = self.last_who
+            && same(&self.whos[i as usize])
+        {
+            return i;
+        }
+        let who = Who {
+            kind: a.kind.as_str().into(),
+            tool: a.tool.as_str().into(),
+            rule: a.rule.as_str().into(),
+            class_evidence: a.class_evidence.as_str().into(),
+        };
+        let i = match self.who_index.get(&who) {
+            Some(i) => *i,
+            None => {
+                let i = self.whos.len() as u32;
+                self.whos.push(who.clone());
+                self.who_index.insert(who, i);
+                i
+            }
+        };
+        self.last_who = Some(i);
+        i
     }
 
     /// The best earlier anchor `anchor` pairs with: its issue key and the evidence.
@@ -359,7 +396,7 @@ impl Correlator {
             .seen
             .get_or_insert_with(occurrence_key(&observation.tool.name, &base.hex), || 0);
         *n += 1;
-        let own = base.with_occurrence(*n);
+        let own = base.into_occurrence(*n);
         let own_n = key_number(&own.hex).unwrap_or_default();
         let anchor = anchor_of(&observation);
         let known = match self.own_moved.get(&own_n) {
@@ -381,20 +418,34 @@ impl Correlator {
         };
         let merged = merged.filter(|_| issue != own_n);
         self.remember(own_n, issue, merged.clone(), anchor.as_ref());
-        let note = CorrelationNote {
-            own_key: own.hex.clone(),
-            basis: own.basis.split('|').next().unwrap_or("").to_string(),
-            anchor,
-            merged,
+        let note = NoteRef {
+            own_key: &own.hex,
+            basis: own.basis.split('|').next().unwrap_or(""),
+            anchor: anchor.as_ref(),
+            merged: merged.as_ref(),
         };
-        let json = serde_json::to_string(&Noted {
-            observation: &observation,
-            correlation: &note,
-        })
-        .unwrap_or_else(|_| "{}".into());
+        // Into a buffer kept from one observation to the next, then copied once at its size
+        // (serializing into a new string grows it three or four times for a typical finding).
+        self.scratch.clear();
+        let written = serde_json::to_writer(
+            &mut self.scratch,
+            &Noted {
+                observation: &observation,
+                correlation: &note,
+            },
+        );
+        let json = match written.map(|_| std::str::from_utf8(&self.scratch)) {
+            Ok(Ok(text)) => text.to_owned(),
+            _ => "{}".to_owned(),
+        };
+        let hex = if issue == own_n {
+            own.hex
+        } else {
+            key_hex(issue)
+        };
         let key = IdentityKey {
             basis: own.basis,
-            hex: key_hex(issue),
+            hex,
         };
         KeyedObservation {
             observation,
@@ -431,11 +482,11 @@ pub fn content_hash(key_hex: &str, json: &str) -> i64 {
 
 /// 128-bit XXH3 over the tool name and the basis hash (an in-memory counter key only).
 fn occurrence_key(tool: &str, hex: &str) -> [u64; 2] {
-    let mut buf = Vec::with_capacity(tool.len() + 1 + hex.len());
-    buf.extend_from_slice(tool.as_bytes());
-    buf.push(0);
-    buf.extend_from_slice(hex.as_bytes());
-    let h = xxh3_128(&buf);
+    let mut h = Xxh3::new();
+    h.update(tool.as_bytes());
+    h.update(&[0]);
+    h.update(hex.as_bytes());
+    let h = h.digest128();
     [h as u64, (h >> 64) as u64]
 }
 
@@ -499,6 +550,29 @@ mod tests {
         let mut c3 = Correlator::new("repo");
         c3.key(obs("bandit", "r1", 1));
         assert_eq!(c3.key(obs("semgrep", "r1", 1)).key, a.key);
+    }
+
+    #[test]
+    fn the_stored_note_reads_back_whole() {
+        let mut c = Correlator::new("repo");
+        let b = c.key(obs("bandit", "B608", 19));
+        let s = c.key(obs("semgrep", "formatted-sql-query", 19));
+        let stored: serde_json::Value = serde_json::from_str(&s.json).unwrap();
+        let note = note_of(&s.json).unwrap();
+        // Written by reference, read back by value: the same object.
+        assert_eq!(stored["correlation"], serde_json::to_value(&note).unwrap());
+        assert_eq!(stored["rule_id"], "formatted-sql-query");
+        // Merged into bandit's issue: its own key stays in the note.
+        assert_eq!(s.key.hex, b.key.hex);
+        assert_ne!(note.own_key, s.key.hex);
+        assert_eq!(note.own_key.len(), 32);
+        assert_eq!(note.basis, "code");
+        let anchor = note.anchor.unwrap();
+        assert_eq!((anchor.site.as_str(), anchor.start), ("a.py", Some(19)));
+        assert_eq!(note.merged.unwrap().pass, "location");
+        let own = note_of(&b.json).unwrap();
+        assert_eq!(own.own_key, b.key.hex);
+        assert!(own.merged.is_none());
     }
 
     #[test]

@@ -251,7 +251,7 @@ pub fn observation_with(
         obs.tags.push(format!("advisory-modified:{m}"));
     }
     obs.source_ref = format!("/components/{}#{}", m.component, record.id);
-    obs.intel = intel.filter(|i| !i.is_empty());
+    obs.intel = intel.filter(|i| !i.is_empty()).map(Box::new);
     obs
 }
 

@@ -37,8 +37,14 @@ impl IdentityKey {
 
     /// The key of the `n`-th (1-based) observation with this basis in one report.
     pub fn with_occurrence(&self, n: u32) -> IdentityKey {
+        self.clone().into_occurrence(n)
+    }
+
+    /// [`with_occurrence`](Self::with_occurrence), consuming this key (the first occurrence
+    /// is the key itself, with no copy).
+    pub fn into_occurrence(self, n: u32) -> IdentityKey {
         if n <= 1 {
-            self.clone()
+            self
         } else {
             IdentityKey::from_basis(format!("{}#{n}", self.basis))
         }

@@ -178,7 +178,7 @@ pub struct Observation {
     /// Exploitation facts (EPSS, KEV) of the vulnerability's alias group, when an intelligence
     /// feed gave them (Rampart's own SBOM matches carry them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intel: Option<crate::intel::VulnIntel>,
+    pub intel: Option<Box<crate::intel::VulnIntel>>,
 }
 
 impl Observation {

@@ -79,6 +79,36 @@ fn feed_facts_for(ids: &[String], feed: &HashMap<String, ExploitFacts>) -> Optio
     out
 }
 
+/// What a lone new issue's score depends on besides the scorer's context, as one string
+/// (exact, so two observations share a memoized score only when their inputs are equal); `None`
+/// when exploitation facts are known, which vary too much to be worth remembering.
+fn memo_key(
+    severity: Severity,
+    cwes: &[u32],
+    facts: &ObservedFacts,
+    exploit: Option<&ExploitFacts>,
+) -> Option<String> {
+    use std::fmt::Write;
+    if exploit.is_some() {
+        return None;
+    }
+    let mut k = String::with_capacity(128);
+    let _ = write!(k, "{severity:?}|{cwes:?}|{:?}|", facts.fix_available);
+    for c in &facts.cvss {
+        let score = c.score.map(f64::to_bits);
+        let _ = write!(
+            k,
+            "{:?}:{score:?}:{}|",
+            c.version,
+            c.vector.as_deref().unwrap_or("")
+        );
+    }
+    if let Some(r) = &facts.reachability {
+        let _ = write!(k, "{}:{}", r.reachable, r.source);
+    }
+    Some(k)
+}
+
 /// Exploit facts of an issue naming `vuln_ids`: the feeds' first (the curated source), the
 /// tools' (`tool`) filling the gaps.
 fn merged_exploit(
@@ -169,9 +199,10 @@ pub struct NewIssueScorer {
     sighting: Sighting,
     status: IssueStatus,
     now: OffsetDateTime,
-    /// Scores of observations with no facts beyond their severity and CWEs (most code, IaC
-    /// and secret findings), by those two: a large report has few distinct pairs.
-    plain: std::sync::Mutex<HashMap<(Severity, Vec<u32>), u8>>,
+    /// Scores by everything a lone new issue's score depends on besides the scorer's own
+    /// context (see [`memo_key`]): a large report repeats few combinations of severity, CVSS,
+    /// CWEs and fix availability, and scoring one from scratch parses its CVSS vectors.
+    memo: std::sync::Mutex<HashMap<String, u8>>,
 }
 
 impl NewIssueScorer {
@@ -196,7 +227,7 @@ impl NewIssueScorer {
             },
             status,
             now,
-            plain: std::sync::Mutex::new(HashMap::new()),
+            memo: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -207,22 +238,25 @@ impl NewIssueScorer {
 
     /// The score of a new issue whose one observation is `o`, with the feeds' facts `feed`.
     pub fn score(&self, o: &Observation, feed: &HashMap<String, ExploitFacts>) -> u8 {
-        let facts = observed_facts(std::slice::from_ref(o));
-        let plain = o.vuln_ids.is_empty() && facts == ObservedFacts::default();
-        let memo_key = (o.severity.level, o.cwes.clone());
-        if plain
-            && let Some(score) = self
-                .plain
+        let mut facts = observed_facts(std::slice::from_ref(o));
+        let exploit = if feed.is_empty() {
+            facts.exploit.take()
+        } else {
+            merged_exploit(&Self::vuln_ids(o), feed, facts.exploit.take())
+        };
+        let memo = memo_key(o.severity.level, &o.cwes, &facts, exploit.as_ref());
+        if let Some(score) = memo.as_ref().and_then(|k| {
+            self.memo
                 .lock()
                 .ok()
-                .and_then(|m| m.get(&memo_key).copied())
-        {
+                .and_then(|m| m.get(k.as_str()).copied())
+        }) {
             return score;
         }
         let input = RiskInput {
             severity: o.severity.level,
             cvss: facts.cvss,
-            exploit: merged_exploit(&Self::vuln_ids(o), feed, facts.exploit),
+            exploit,
             fix_available: facts.fix_available,
             cwes: o.cwes.clone(),
             reachability: facts.reachability,
@@ -231,8 +265,10 @@ impl NewIssueScorer {
             sightings: vec![self.sighting.clone()],
         };
         let score = assess(&input, self.now).score;
-        if plain && let Ok(mut m) = self.plain.lock() {
-            m.insert(memo_key, score);
+        if let Some(k) = memo
+            && let Ok(mut m) = self.memo.lock()
+        {
+            m.insert(k, score);
         }
         score
     }
@@ -401,4 +437,81 @@ pub async fn after_ingest(
         }
         None => recompute_issues(store, &scan.application, &scope.issues, now).await?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_model::{Cvss, FindingKind, Location, PackageLocation, VulnId};
+
+    fn dependency(id: &str, vector: &str, fixed: bool) -> Observation {
+        let mut o = Observation::new(
+            "trivy",
+            FindingKind::Dependency,
+            id,
+            "t",
+            Location::Package(PackageLocation {
+                purl: Some("pkg:npm/lodash@4.17.20".into()),
+                name: "lodash".into(),
+                fixed_versions: if fixed {
+                    vec!["4.17.21".into()]
+                } else {
+                    vec![]
+                },
+                ..Default::default()
+            }),
+        );
+        o.vuln_ids = vec![VulnId(id.into())];
+        o.severity.level = Severity::High;
+        o.severity.cvss = vec![Cvss::from_vector(vector, None)];
+        o
+    }
+
+    fn scorer() -> NewIssueScorer {
+        NewIssueScorer::new(
+            None,
+            "repo",
+            "main",
+            None,
+            OffsetDateTime::UNIX_EPOCH,
+            IssueStatus::Open,
+        )
+    }
+
+    const CRITICAL: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+    const LOW: &str = "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N";
+
+    #[test]
+    fn remembered_scores_are_the_scores_of_equal_inputs_only() {
+        let no_feed = HashMap::new();
+        let s = scorer();
+        let a = s.score(&dependency("CVE-2021-1", CRITICAL, true), &no_feed);
+        // Another id with the same facts: the remembered score, and what a fresh scorer says.
+        let b = s.score(&dependency("CVE-2021-2", CRITICAL, true), &no_feed);
+        assert_eq!(a, b);
+        assert_eq!(
+            scorer().score(&dependency("CVE-2021-2", CRITICAL, true), &no_feed),
+            b
+        );
+        // Any input that differs is scored afresh: the vector, the fix.
+        let low = s.score(&dependency("CVE-2021-3", LOW, true), &no_feed);
+        assert!(low < a, "{low} < {a}");
+        let unfixed = s.score(&dependency("CVE-2021-4", CRITICAL, false), &no_feed);
+        assert_ne!(unfixed, a);
+        assert_eq!(
+            scorer().score(&dependency("CVE-2021-4", CRITICAL, false), &no_feed),
+            unfixed
+        );
+        // What the feeds know of an id raises its score past the remembered one.
+        let feed = HashMap::from([(
+            "CVE-2021-2".to_string(),
+            ExploitFacts {
+                kev: Some(true),
+                ..Default::default()
+            },
+        )]);
+        let known = s.score(&dependency("CVE-2021-2", CRITICAL, true), &feed);
+        assert!(known > a, "{known} > {a}");
+        assert_eq!(s.score(&dependency("CVE-2021-5", CRITICAL, true), &feed), a);
+    }
 }

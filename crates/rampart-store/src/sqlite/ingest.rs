@@ -334,7 +334,7 @@ impl IngestSession for SqliteIngest {
     async fn write(&mut self, batch: Vec<KeyedObservation>, rules: &dyn Lifecycle) -> Result<()> {
         self.summary.observations += batch.len() as u64;
         // 1. Statements the stream's previous scan already made: nothing to write.
-        let mut pending: Vec<Pending> = Vec::new();
+        let mut pending: Vec<Pending> = Vec::with_capacity(batch.len());
         for ko in batch {
             if !self.streams.contains_key(&ko.observation.tool.name) {
                 self.load_stream(&ko.observation.tool.name).await?;
