@@ -24,6 +24,7 @@ use rampart_model::keymap::KeyMap;
 use rampart_model::{FindingKind, IdentityKey, KeyedObservation, Location, Observation};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use xxhash_rust::xxh3::Xxh3;
 
 /// Why an observation belongs to an issue whose key is not its own.
@@ -80,13 +81,33 @@ struct NoteRef<'a> {
     merged: Option<&'a Merge>,
 }
 
-/// Who stated an anchor: interned, since a report repeats few (kind, tool, rule) many times.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Who {
-    kind: Box<str>,
-    tool: Box<str>,
-    rule: Box<str>,
-    class_evidence: Box<str>,
+/// Who stated an anchor: its kind, tool, rule and class evidence, as indices into [`Names`].
+/// Interned, since a report repeats few of them many times (a dependency scanner's rule is
+/// its advisory, though, so each of its rules is kept once, shared by all four fields' uses).
+type Who = [u32; 4];
+
+/// The strings anchors repeat (kinds, tools, rules, class evidence), each stored once.
+#[derive(Debug, Default)]
+struct Names {
+    list: Vec<Arc<str>>,
+    index: HashMap<Arc<str>, u32>,
+}
+
+impl Names {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(i) = self.index.get(s) {
+            return *i;
+        }
+        let name: Arc<str> = Arc::from(s);
+        let i = self.list.len() as u32;
+        self.list.push(name.clone());
+        self.index.insert(name, i);
+        i
+    }
+
+    fn get(&self, i: u32) -> &str {
+        &self.list[i as usize]
+    }
 }
 
 /// An anchor in compact form (40 bytes), in the group of its site and class.
@@ -208,8 +229,11 @@ pub struct Correlator {
     own_moved: KeyMap<u128>,
     /// Own key → how it was merged (only for merged observations).
     merges: HashMap<u128, Merge>,
-    /// Hash of (site, class) → the anchors there.
-    groups: HashMap<u64, Group>,
+    /// Hash of (site, class) → index of the group of the anchors there, in `group_list`
+    /// (a table of small entries grows faster than one of groups).
+    groups: HashMap<u64, u32>,
+    group_list: Vec<Group>,
+    names: Names,
     whos: Vec<Who>,
     who_index: HashMap<Who, u32>,
     /// The `whos` index interned last.
@@ -261,17 +285,17 @@ impl Correlator {
         let (Some(own), Some(issue)) = (key_number(&note.own_key), key_number(issue_key)) else {
             return;
         };
-        self.remember(own, issue, note.merged, note.anchor.as_ref());
+        self.remember(own, issue, note.merged, note.anchor);
     }
 
-    fn remember(&mut self, own: u128, issue: u128, merged: Option<Merge>, anchor: Option<&Anchor>) {
+    fn remember(&mut self, own: u128, issue: u128, merged: Option<Merge>, anchor: Option<Anchor>) {
         if let Some(a) = anchor {
-            let who = self.intern_who(a);
+            let who = self.intern_who(&a);
             let extra = if a.columns.is_some() || a.hmac.is_some() || !a.ids.is_empty() {
                 self.extras.push(Extra {
                     columns: a.columns,
-                    hmac: a.hmac.as_deref().map(Into::into),
-                    ids: a.ids.clone(),
+                    hmac: a.hmac.map(Into::into),
+                    ids: a.ids,
                 });
                 (self.extras.len() - 1) as u32
             } else {
@@ -284,14 +308,19 @@ impl Correlator {
                 extra,
                 issue: split_key(issue),
             };
-            let group = self
+            let list = &mut self.group_list;
+            let at = *self
                 .groups
                 .entry(group_hash(&a.site, &a.class))
-                .or_insert_with(|| Group {
-                    site: a.site.as_str().into(),
-                    class: a.class.as_str().into(),
-                    ..Default::default()
+                .or_insert_with(|| {
+                    list.push(Group {
+                        site: a.site.as_str().into(),
+                        class: a.class.as_str().into(),
+                        ..Default::default()
+                    });
+                    (list.len() - 1) as u32
                 });
+            let group = &mut list[at as usize];
             if *group.site == *a.site && *group.class == *a.class {
                 group.push(slot);
             }
@@ -311,28 +340,20 @@ impl Correlator {
     /// The index of the (kind, tool, rule, class evidence) of `a` in `whos`. A report states
     /// one of them many times in a row, so the last one is checked first, without allocating.
     fn intern_who(&mut self, a: &Anchor) -> u32 {
-        let same = |w: &Who| {
-            *w.kind == *a.kind
-                && *w.tool == *a.tool
-                && *w.rule == *a.rule
-                && *w.class_evidence == *a.class_evidence
-        };
+        let fields = [&a.kind, &a.tool, &a.rule, &a.class_evidence];
         if let Some(i) = self.last_who
-            && same(&self.whos[i as usize])
+            && (self.whos[i as usize].iter())
+                .zip(fields)
+                .all(|(n, f)| self.names.get(*n) == f.as_str())
         {
             return i;
         }
-        let who = Who {
-            kind: a.kind.as_str().into(),
-            tool: a.tool.as_str().into(),
-            rule: a.rule.as_str().into(),
-            class_evidence: a.class_evidence.as_str().into(),
-        };
+        let who = fields.map(|f| self.names.intern(f));
         let i = match self.who_index.get(&who) {
             Some(i) => *i,
             None => {
                 let i = self.whos.len() as u32;
-                self.whos.push(who.clone());
+                self.whos.push(who);
                 self.who_index.insert(who, i);
                 i
             }
@@ -343,26 +364,27 @@ impl Correlator {
 
     /// The best earlier anchor `anchor` pairs with: its issue key and the evidence.
     fn pair(&self, anchor: &Anchor) -> Option<(u128, Vec<String>)> {
-        let group = self.groups.get(&group_hash(&anchor.site, &anchor.class))?;
+        let group =
+            &self.group_list[*self.groups.get(&group_hash(&anchor.site, &anchor.class))? as usize];
         if *group.site != *anchor.site || *group.class != *anchor.class {
             return None;
         }
         let new = anchor.as_ref();
         let view = |s: &Slot| {
-            let who = &self.whos[s.who as usize];
+            let [kind, tool, rule, class_evidence] = self.whos[s.who as usize];
             let extra = self.extras.get(s.extra as usize);
             AnchorRef {
-                kind: &who.kind,
+                kind: self.names.get(kind),
                 site: &group.site,
                 class: &group.class,
-                class_evidence: &who.class_evidence,
+                class_evidence: self.names.get(class_evidence),
                 ids: extra.map(|e| e.ids.as_slice()).unwrap_or(&[]),
                 start: s.start,
                 end: s.end,
                 columns: extra.and_then(|e| e.columns),
                 hmac: extra.and_then(|e| e.hmac.as_deref()),
-                tool: &who.tool,
-                rule: &who.rule,
+                tool: self.names.get(tool),
+                rule: self.names.get(rule),
             }
         };
         let mut best: Option<(u32, &Slot, Why)> = None;
@@ -417,7 +439,6 @@ impl Correlator {
             },
         };
         let merged = merged.filter(|_| issue != own_n);
-        self.remember(own_n, issue, merged.clone(), anchor.as_ref());
         let note = NoteRef {
             own_key: &own.hex,
             basis: own.basis.split('|').next().unwrap_or(""),
@@ -438,6 +459,7 @@ impl Correlator {
             Ok(Ok(text)) => text.to_owned(),
             _ => "{}".to_owned(),
         };
+        self.remember(own_n, issue, merged, anchor);
         let hex = if issue == own_n {
             own.hex
         } else {

@@ -108,10 +108,14 @@ pub fn versionless_purl(purl: &str) -> String {
     let p = purl.trim();
     let p = p.split('#').next().unwrap_or(p);
     let p = p.split('?').next().unwrap_or(p);
-    let p = p
-        .replace("%40", "@")
-        .replace("%2F", "/")
-        .replace("%2f", "/");
+    let p: std::borrow::Cow<str> = if p.contains('%') {
+        p.replace("%40", "@")
+            .replace("%2F", "/")
+            .replace("%2f", "/")
+            .into()
+    } else {
+        p.into()
+    };
     // The version separator is the last '@' that is not the first character of a path segment.
     let mut cut = p.len();
     let bytes = p.as_bytes();
@@ -126,32 +130,38 @@ pub fn versionless_purl(purl: &str) -> String {
         return base.to_ascii_lowercase();
     };
     let (ty, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let ty = ty.to_ascii_lowercase();
-    let path = match ty.as_str() {
-        "pypi" => pep503(path),
+    let mut out = String::with_capacity(base.len() + 1);
+    out.push_str("pkg:");
+    out.push_str(ty);
+    out[4..].make_ascii_lowercase();
+    out.push('/');
+    match &out[4..out.len() - 1] {
+        "pypi" => pep503_into(path, &mut out),
         "npm" | "deb" | "apk" | "rpm" | "golang" | "github" | "bitbucket" | "composer" => {
-            path.to_ascii_lowercase()
+            let from = out.len();
+            out.push_str(path);
+            out[from..].make_ascii_lowercase();
         }
-        _ => path.to_string(),
-    };
-    format!("pkg:{ty}/{path}")
+        _ => out.push_str(path),
+    }
+    out
 }
 
-fn pep503(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
+/// Appends `name` normalized as PEP 503 says (runs of `-`, `_`, `.` become one `-`, lower case).
+fn pep503_into(name: &str, out: &mut String) {
+    let start = out.len();
     let mut sep = false;
     for c in name.chars() {
         if c == '-' || c == '_' || c == '.' {
             sep = true;
         } else {
-            if sep && !out.is_empty() {
+            if sep && out.len() > start {
                 out.push('-');
             }
             sep = false;
             out.push(c.to_ascii_lowercase());
         }
     }
-    out
 }
 
 /// The package part of a dependency or license key.
@@ -424,6 +434,16 @@ mod tests {
             versionless_purl("pkg:PyPI/Django_Rest.Framework@3.0"),
             "pkg:pypi/django-rest-framework"
         );
+        // Maven names keep their case; npm's do not; qualifiers and subpaths go.
+        assert_eq!(
+            versionless_purl("pkg:maven/org.Apache/Log4j-Core@2.14.1?type=jar"),
+            "pkg:maven/org.Apache/Log4j-Core"
+        );
+        assert_eq!(
+            versionless_purl(" pkg:NPM/Lodash@4.17.20#lib/x "),
+            "pkg:npm/lodash"
+        );
+        assert_eq!(versionless_purl("pkg:pypi/__a..b__@1"), "pkg:pypi/a-b");
         // A tool that names the package without a purl meets one that gives it.
         let mut c = dep("pkg:pypi/django-rest-framework@3.0", &["CVE-2019-14697"]);
         let mut d = c.clone();
