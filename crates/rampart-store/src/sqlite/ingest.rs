@@ -2,6 +2,7 @@
 //! the indexes, inserting issues, observations and events) runs as prepared statements
 //! directly on the connection's SQLite handle (see [`super::raw`]); the rest goes through sqlx.
 
+use super::bulk;
 use super::checkpoint::Checkpointer;
 use super::corrupt;
 use super::dispose::Disposer;
@@ -455,35 +456,41 @@ impl IngestSession for SqliteIngest {
                 )?;
             }
             // The new issues, named by their first observation.
-            let mut insert_issue = db.prepare_cached(
-                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk, sla_due)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)",
-            )?;
             let mut next_new = first_new;
-            for p in pending.iter().filter(|p| p.issue_id >= first_new) {
-                if p.issue_id != next_new {
-                    continue; // a later observation of an issue this batch created
-                }
-                next_new += 1;
-                let o = &p.ko.observation;
-                insert_issue.execute(params![
-                    p.issue_id,
-                    application_id,
-                    p.ko.key.hex,
-                    o.kind.as_str(),
-                    o.title,
-                    severity_to_db(o.severity.level),
-                    new_status.as_str(),
-                    o.rule_id,
-                    p.location,
-                    join(&o.vuln_ids),
-                    join(&o.cwes),
-                    scan_id,
-                    now,
-                    p.ko.risk,
-                    p.ko.sla_due,
-                ])?;
-            }
+            let firsts: Vec<&Pending> = pending
+                .iter()
+                .filter(|p| {
+                    // Later observations of an issue this batch created come after it.
+                    let first = p.issue_id == next_new;
+                    next_new += i64::from(first);
+                    first
+                })
+                .collect();
+            bulk::insert(
+                db,
+                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk, sla_due)",
+                16,
+                &firsts,
+                |s, at, p| {
+                    let o = &p.ko.observation;
+                    s.raw_bind_parameter(at, p.issue_id)?;
+                    s.raw_bind_parameter(at + 1, application_id)?;
+                    s.raw_bind_parameter(at + 2, &p.ko.key.hex)?;
+                    s.raw_bind_parameter(at + 3, o.kind.as_str())?;
+                    s.raw_bind_parameter(at + 4, &o.title)?;
+                    s.raw_bind_parameter(at + 5, severity_to_db(o.severity.level))?;
+                    s.raw_bind_parameter(at + 6, new_status.as_str())?;
+                    s.raw_bind_parameter(at + 7, &o.rule_id)?;
+                    s.raw_bind_parameter(at + 8, &p.location)?;
+                    s.raw_bind_parameter(at + 9, join(&o.vuln_ids))?;
+                    s.raw_bind_parameter(at + 10, join(&o.cwes))?;
+                    s.raw_bind_parameter(at + 11, scan_id)?;
+                    s.raw_bind_parameter(at + 12, now)?;
+                    s.raw_bind_parameter(at + 13, now)?;
+                    s.raw_bind_parameter(at + 14, p.ko.risk)?;
+                    s.raw_bind_parameter(at + 15, p.ko.sla_due)
+                },
+            )?;
             // 4. Reopened issues and severity upgrades.
             let mut reopen = db.prepare_cached(
                 "UPDATE issues SET status = ?1, fixed_at = NULL, last_seen = ?2 WHERE id = ?3",
@@ -498,28 +505,28 @@ impl IngestSession for SqliteIngest {
                 upgrade.execute(params![severity, id])?;
             }
             // 5. The new statements.
-            let mut insert_observation = db.prepare_cached(
-                "INSERT INTO observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            for p in &pending {
-                let o = &p.ko.observation;
-                insert_observation.execute(params![
-                    p.issue_id,
-                    p.stream_id,
-                    p.ko.hash,
-                    scan_id,
-                    o.tool.name,
-                    o.rule_id,
-                    severity_to_db(o.severity.level),
-                    p.location,
+            bulk::insert(
+                db,
+                "INSERT INTO observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data)",
+                9,
+                &pending,
+                |s, at, p| {
+                    let o = &p.ko.observation;
+                    s.raw_bind_parameter(at, p.issue_id)?;
+                    s.raw_bind_parameter(at + 1, p.stream_id)?;
+                    s.raw_bind_parameter(at + 2, p.ko.hash)?;
+                    s.raw_bind_parameter(at + 3, scan_id)?;
+                    s.raw_bind_parameter(at + 4, &o.tool.name)?;
+                    s.raw_bind_parameter(at + 5, &o.rule_id)?;
+                    s.raw_bind_parameter(at + 6, severity_to_db(o.severity.level))?;
+                    s.raw_bind_parameter(at + 7, &p.location)?;
                     if p.ko.stored.is_empty() {
-                        std::borrow::Cow::Owned(pack_json(&p.ko.json))
+                        s.raw_bind_parameter(at + 8, pack_json(&p.ko.json))
                     } else {
-                        std::borrow::Cow::Borrowed(&p.ko.stored)
-                    },
-                ])?;
-            }
+                        s.raw_bind_parameter(at + 8, &p.ko.stored)
+                    }
+                },
+            )?;
             Ok(())
         })
         .await?;

@@ -2,6 +2,7 @@
 
 mod auth;
 mod blobs;
+mod bulk;
 mod checkpoint;
 mod context;
 mod correlation;
