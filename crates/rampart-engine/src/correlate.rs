@@ -82,8 +82,8 @@ struct NoteRef<'a> {
 }
 
 /// Who stated an anchor: its kind, tool, rule and class evidence, as indices into [`Names`].
-/// Interned, since a report repeats few of them many times (a dependency scanner's rule is
-/// its advisory, though, so each of its rules is kept once, shared by all four fields' uses).
+/// Interned, since most reports repeat few of them many times. A dependency scanner's rule is
+/// its advisory, so its reports have many; each string is still stored only once.
 type Who = [u32; 4];
 
 /// The strings anchors repeat (kinds, tools, rules, class evidence), each stored once.
@@ -215,7 +215,9 @@ impl Group {
 ///
 /// Memory per observation is a few fixed-size entries (its occurrence count, its own key, a
 /// 40-byte anchor and its 8-byte line entry in the group of its site and class): about 120
-/// bytes, so a million-result report keeps no strings and stays small.
+/// bytes, so a million-result report stays small. Strings are kept once per site and class
+/// and once per distinct kind, tool, rule or class evidence, never per observation (except a
+/// dependency's vulnerability ids).
 #[derive(Debug, Default)]
 pub struct Correlator {
     target: String,

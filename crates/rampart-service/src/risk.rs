@@ -96,15 +96,11 @@ fn memo_key(
     let _ = write!(k, "{severity:?}|{cwes:?}|{:?}|", facts.fix_available);
     for c in &facts.cvss {
         let score = c.score.map(f64::to_bits);
-        let _ = write!(
-            k,
-            "{:?}:{score:?}:{}|",
-            c.version,
-            c.vector.as_deref().unwrap_or("")
-        );
+        // Strings in their quoted, escaped form, so no vector can pass for two.
+        let _ = write!(k, "{:?}:{score:?}:{:?}|", c.version, c.vector);
     }
     if let Some(r) = &facts.reachability {
-        let _ = write!(k, "{}:{}", r.reachable, r.source);
+        let _ = write!(k, "{}:{:?}", r.reachable, r.source);
     }
     Some(k)
 }
