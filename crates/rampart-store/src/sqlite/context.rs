@@ -93,16 +93,7 @@ impl ContextStore for SqliteStore {
             }
             qb.push(") ORDER BY o.issue_id, o.id");
             let rows = qb.build().fetch_all(&self.pool).await?;
-            let data = rows
-                .iter()
-                .map(|r| Ok((r.try_get::<i64, _>(7)?, r.try_get::<Vec<u8>, _>(6)?)))
-                .collect::<Result<Vec<_>>>()?;
-            super::documents::load(
-                &self.pool,
-                &mut unpacker,
-                data.iter().map(|(scan, d)| (*scan, d.as_slice())),
-            )
-            .await?;
+            let data = super::documents::of_rows(&self.pool, &mut unpacker, &rows, (7, 6)).await?;
             for (r, (scan, data)) in rows.iter().zip(&data) {
                 let issue: i64 = r.try_get(0)?;
                 let Some(&at) = index.get(&issue) else {

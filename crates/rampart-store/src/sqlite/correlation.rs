@@ -94,21 +94,10 @@ async fn candidates(
     rows: &[SqliteRow],
     out: &mut Vec<RenameCandidate>,
 ) -> Result<()> {
-    let rows = rows
-        .iter()
-        .map(|r| {
-            let ids = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-            Ok((ids, r.try_get::<Vec<u8>, _>(3)?))
-        })
-        .collect::<Result<Vec<((i64, i64, i64), Vec<u8>)>>>()?;
-    super::documents::load(
-        &mut **tx,
-        unpacker,
-        rows.iter().map(|((_, _, scan), d)| (*scan, d.as_slice())),
-    )
-    .await?;
-    for (ids, data) in &rows {
-        out.extend(candidate(unpacker, *ids, data)?);
+    let documents = super::documents::of_rows(&mut **tx, unpacker, rows, (2, 3)).await?;
+    for (r, (scan, data)) in rows.iter().zip(&documents) {
+        let ids = (r.try_get(0)?, r.try_get(1)?, *scan);
+        out.extend(candidate(unpacker, ids, data)?);
     }
     Ok(())
 }

@@ -3,11 +3,36 @@
 
 use crate::Result;
 use crate::codec::{Unpacker, is_scan_packed};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
+
+/// The (scan, document bytes) of each of `rows`, read from its columns `scan` and `data`, with
+/// the dictionaries their documents need loaded into `unpacker` ([`load`]).
+pub(crate) async fn of_rows<'c, E>(
+    exec: E,
+    unpacker: &mut Unpacker,
+    rows: &[SqliteRow],
+    (scan, data): (usize, usize),
+) -> Result<Vec<(i64, Vec<u8>)>>
+where
+    E: sqlx::Executor<'c, Database = Sqlite>,
+{
+    let documents = rows
+        .iter()
+        .map(|r| Ok((r.try_get::<i64, _>(scan)?, r.try_get::<Vec<u8>, _>(data)?)))
+        .collect::<Result<Vec<_>>>()?;
+    load(
+        exec,
+        unpacker,
+        documents.iter().map(|(scan, d)| (*scan, d.as_slice())),
+    )
+    .await?;
+    Ok(documents)
+}
 
 /// Loads into `unpacker` the dictionaries it lacks of the scans in `needed` (scan, document
 /// bytes) whose documents need one: one query for all of them.
-pub(crate) async fn load<'a, 'c, E>(
+async fn load<'a, 'c, E>(
     exec: E,
     unpacker: &mut Unpacker,
     needed: impl IntoIterator<Item = (i64, &'a [u8])>,

@@ -140,17 +140,8 @@ async fn observations_from_rows(
     pool: &sqlx::SqlitePool,
     rows: &[SqliteRow],
 ) -> Result<Vec<ObservationRecord>> {
-    let data = rows
-        .iter()
-        .map(|r| Ok((r.try_get::<i64, _>(7)?, r.try_get::<Vec<u8>, _>(9)?)))
-        .collect::<Result<Vec<_>>>()?;
     let mut unpacker = Unpacker::new();
-    super::documents::load(
-        pool,
-        &mut unpacker,
-        data.iter().map(|(scan, d)| (*scan, d.as_slice())),
-    )
-    .await?;
+    let data = super::documents::of_rows(pool, &mut unpacker, rows, (7, 9)).await?;
     rows.iter()
         .zip(&data)
         .map(|(r, (scan, data))| observation_from_row(r, unpacker.json(*scan, data)?))
