@@ -26,12 +26,17 @@ pub fn kind_from_db(s: &str) -> crate::Result<FindingKind> {
 }
 
 /// Joins a list for a text column (`,`-separated).
-pub fn join<T: ToString>(items: &[T]) -> String {
-    items
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+pub fn join<T: std::fmt::Display>(items: &[T]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // Writing into a `String` cannot fail.
+        let _ = write!(out, "{item}");
+    }
+    out
 }
 
 /// Splits a `,`-separated text column.
@@ -258,6 +263,14 @@ impl Unpacker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn join_separates_with_commas_and_splits_back() {
+        assert_eq!(join(&[79u32, 80, 1321]), "79,80,1321");
+        assert_eq!(join(&["CVE-2024-1"]), "CVE-2024-1");
+        assert_eq!(join::<u32>(&[]), "");
+        assert_eq!(split("79,80,1321"), ["79", "80", "1321"]);
+    }
 
     #[test]
     fn packs_and_unpacks() {

@@ -468,27 +468,27 @@ impl IngestSession for SqliteIngest {
                 .collect();
             bulk::insert(
                 db,
-                "INSERT INTO issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk, sla_due)",
+                "issues (id, application_id, key, kind, title, severity, status, rule_id, location, vuln_ids, cwes, first_scan_id, first_seen, last_seen, risk, sla_due)",
                 16,
                 &firsts,
-                |s, at, p| {
+                |row, p| {
                     let o = &p.ko.observation;
-                    s.raw_bind_parameter(at, p.issue_id)?;
-                    s.raw_bind_parameter(at + 1, application_id)?;
-                    s.raw_bind_parameter(at + 2, &p.ko.key.hex)?;
-                    s.raw_bind_parameter(at + 3, o.kind.as_str())?;
-                    s.raw_bind_parameter(at + 4, &o.title)?;
-                    s.raw_bind_parameter(at + 5, severity_to_db(o.severity.level))?;
-                    s.raw_bind_parameter(at + 6, new_status.as_str())?;
-                    s.raw_bind_parameter(at + 7, &o.rule_id)?;
-                    s.raw_bind_parameter(at + 8, &p.location)?;
-                    s.raw_bind_parameter(at + 9, join(&o.vuln_ids))?;
-                    s.raw_bind_parameter(at + 10, join(&o.cwes))?;
-                    s.raw_bind_parameter(at + 11, scan_id)?;
-                    s.raw_bind_parameter(at + 12, now)?;
-                    s.raw_bind_parameter(at + 13, now)?;
-                    s.raw_bind_parameter(at + 14, p.ko.risk)?;
-                    s.raw_bind_parameter(at + 15, p.ko.sla_due)
+                    row.int(p.issue_id)
+                        .int(application_id)
+                        .text(&p.ko.key.hex)
+                        .text(o.kind.as_str())
+                        .text(&o.title)
+                        .int(severity_to_db(o.severity.level))
+                        .text(new_status.as_str())
+                        .text(&o.rule_id)
+                        .text(&p.location)
+                        .text_owned(join(&o.vuln_ids))
+                        .text_owned(join(&o.cwes))
+                        .int(scan_id)
+                        .text(now)
+                        .text(now)
+                        .int(p.ko.risk.into())
+                        .opt_int(p.ko.sla_due);
                 },
             )?;
             // 4. Reopened issues and severity upgrades.
@@ -507,23 +507,23 @@ impl IngestSession for SqliteIngest {
             // 5. The new statements.
             bulk::insert(
                 db,
-                "INSERT INTO observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data)",
+                "observations (issue_id, stream_id, hash, first_scan_id, tool, rule_id, severity, location, data)",
                 9,
                 &pending,
-                |s, at, p| {
+                |row, p| {
                     let o = &p.ko.observation;
-                    s.raw_bind_parameter(at, p.issue_id)?;
-                    s.raw_bind_parameter(at + 1, p.stream_id)?;
-                    s.raw_bind_parameter(at + 2, p.ko.hash)?;
-                    s.raw_bind_parameter(at + 3, scan_id)?;
-                    s.raw_bind_parameter(at + 4, &o.tool.name)?;
-                    s.raw_bind_parameter(at + 5, &o.rule_id)?;
-                    s.raw_bind_parameter(at + 6, severity_to_db(o.severity.level))?;
-                    s.raw_bind_parameter(at + 7, &p.location)?;
+                    row.int(p.issue_id)
+                        .int(p.stream_id)
+                        .int(p.ko.hash)
+                        .int(scan_id)
+                        .text(&o.tool.name)
+                        .text(&o.rule_id)
+                        .int(severity_to_db(o.severity.level))
+                        .text(&p.location);
                     if p.ko.stored.is_empty() {
-                        s.raw_bind_parameter(at + 8, pack_json(&p.ko.json))
+                        row.blob_owned(pack_json(&p.ko.json));
                     } else {
-                        s.raw_bind_parameter(at + 8, &p.ko.stored)
+                        row.blob(&p.ko.stored);
                     }
                 },
             )?;
