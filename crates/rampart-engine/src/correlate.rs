@@ -62,13 +62,6 @@ pub struct PriorObservation {
     pub note: CorrelationNote,
 }
 
-#[derive(Serialize)]
-struct Noted<'a> {
-    #[serde(flatten)]
-    observation: &'a Observation,
-    correlation: &'a NoteRef<'a>,
-}
-
 /// A [`CorrelationNote`] by reference, serialized the same way (so keying allocates no copy
 /// of the key, basis and anchor only to write them).
 #[derive(Serialize)]
@@ -401,8 +394,18 @@ impl Correlator {
         best.map(|(_, slot, why)| (join_key(slot.issue), explain(&new, &view(slot), why)))
     }
 
-    /// Keys, notes, hashes and serializes one observation.
+    /// Keys, notes, hashes and serializes one observation: [`Correlator::key_only`], then
+    /// [`Unwritten::write`].
     pub fn key(&mut self, observation: Observation) -> KeyedObservation {
+        let unwritten = self.key_only(observation);
+        unwritten.write(&mut self.scratch)
+    }
+
+    /// Keys and notes one observation, leaving its document to be written by
+    /// [`Unwritten::write`]. This is the part that depends on the observations keyed before
+    /// it; the document (most of the work left) can be written on another thread, in any
+    /// order.
+    pub fn key_only(&mut self, observation: Observation) -> Unwritten {
         let base = match (&observation.kind, &observation.location) {
             // Web findings: the weakness class rather than the tool's CWE, so that scanners
             // that name one weakness by neighbouring CWEs (79 / 80) agree.
@@ -447,19 +450,11 @@ impl Correlator {
             anchor: anchor.as_ref(),
             merged: merged.as_ref(),
         };
-        // Into a buffer kept from one observation to the next, then copied once at its size
-        // (serializing into a new string grows it three or four times for a typical finding).
+        // Into a buffer kept from one observation to the next, then copied once at its size.
         self.scratch.clear();
-        let written = serde_json::to_writer(
-            &mut self.scratch,
-            &Noted {
-                observation: &observation,
-                correlation: &note,
-            },
-        );
-        let json = match written.map(|_| std::str::from_utf8(&self.scratch)) {
-            Ok(Ok(text)) => text.to_owned(),
-            _ => "{}".to_owned(),
+        let note = match serde_json::to_writer(&mut self.scratch, &note) {
+            Ok(()) => String::from_utf8(self.scratch.clone()).unwrap_or_default(),
+            Err(_) => String::new(),
         };
         self.remember(own_n, issue, merged, anchor);
         let hex = if issue == own_n {
@@ -471,15 +466,56 @@ impl Correlator {
             basis: own.basis,
             hex,
         };
-        KeyedObservation {
-            observation,
-            hash: content_hash(&key.hex, &json),
-            key,
-            json,
-            risk: 0,
-            sla_due: None,
-            stored: Vec::new(),
+        Unwritten {
+            keyed: KeyedObservation {
+                observation,
+                hash: 0,
+                key,
+                json: String::new(),
+                risk: 0,
+                sla_due: None,
+                stored: Vec::new(),
+            },
+            note,
         }
+    }
+}
+
+/// A keyed observation whose document is not written yet ([`Correlator::key_only`]): its
+/// correlation note waits beside it, serialized.
+#[derive(Debug)]
+pub struct Unwritten {
+    /// The keyed observation, without its document (`json` empty) and content hash.
+    pub keyed: KeyedObservation,
+    /// The correlation note as JSON.
+    note: String,
+}
+
+impl Unwritten {
+    /// Writes the document (the observation's fields, then `correlation`: the note) and the
+    /// content hash. `scratch` is a buffer kept from one call to the next: a document is
+    /// serialized into it and copied once at its size (serializing into a new string grows
+    /// it three or four times for a typical finding).
+    pub fn write(self, scratch: &mut Vec<u8>) -> KeyedObservation {
+        let Unwritten { mut keyed, note } = self;
+        scratch.clear();
+        let json = match serde_json::to_writer(&mut *scratch, &keyed.observation) {
+            // An observation is a JSON object: its closing brace gives way to the note.
+            Ok(()) if scratch.last() == Some(&b'}') && !note.is_empty() => {
+                scratch.pop();
+                if scratch.len() > 1 {
+                    scratch.push(b',');
+                }
+                scratch.extend_from_slice(b"\"correlation\":");
+                scratch.extend_from_slice(note.as_bytes());
+                scratch.push(b'}');
+                std::str::from_utf8(scratch).map_or_else(|_| "{}".to_owned(), str::to_owned)
+            }
+            _ => "{}".to_owned(),
+        };
+        keyed.hash = content_hash(&keyed.key.hex, &json);
+        keyed.json = json;
+        keyed
     }
 }
 

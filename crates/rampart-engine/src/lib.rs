@@ -20,6 +20,8 @@ pub mod sla;
 pub mod vex;
 pub mod weakness;
 
-pub use correlate::{CorrelationNote, Correlator, PriorObservation, note_of};
+pub use correlate::{
+    CorrelationNote, Correlator, PriorObservation, Unwritten, content_hash, note_of,
+};
 pub use lifecycle::DefaultLifecycle;
 pub use rampart_model::{KeyedObservation, Lifecycle, SeenTransition};

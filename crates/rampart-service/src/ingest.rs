@@ -1,9 +1,9 @@
-//! Ingest: report bytes → observations → identity keys → the store, streaming, in one
-//! transaction. Parsing runs on a blocking thread and hands batches to the writer through a
-//! bounded channel, so parsing and writing overlap and memory stays bounded.
+//! Ingest: report bytes → observations → identity keys → documents → the store, streaming, in
+//! one transaction. Parsing, keying and writing documents each run on a blocking thread and
+//! hand batches on through bounded channels, so the stages overlap and memory stays bounded.
 
 use crate::risk::NewIssueScorer;
-use rampart_engine::{CorrelationNote, Correlator, DefaultLifecycle};
+use rampart_engine::{CorrelationNote, Correlator, DefaultLifecycle, Unwritten};
 use rampart_formats::{Diagnostic, Emitter, Format, ParseContext, ParseError};
 use rampart_model::Lifecycle;
 use rampart_model::{Environment, KeyedObservation, Observation, Scan, ToolInfo, ToolKind};
@@ -332,9 +332,13 @@ async fn ingest_stream<R: Read + Send + 'static>(
         "correlation prior index loaded"
     );
 
-    // Three stages, each on its own thread, joined by bounded channels so memory stays bounded:
-    // parse (blocking) → key and hash (blocking) → write (this task, with the store's thread).
+    // Four stages, each on its own thread, joined by bounded channels so memory stays bounded:
+    // parse (blocking) → key (blocking) → write documents (blocking) → store (this task, with
+    // the store's thread). Keying depends on the observations keyed before; the documents
+    // (serializing, hashing, packing: a third of the work keying did alone) do not, so they
+    // are written beside it.
     let (raw_tx, mut raw_rx) = tokio::sync::mpsc::channel::<Vec<Observation>>(4);
+    let (unwritten_tx, mut unwritten_rx) = tokio::sync::mpsc::channel::<Vec<Unwritten>>(2);
     // A keyed batch, with the dictionary its documents are packed against when it is the first.
     type Keyed = (Vec<KeyedObservation>, Option<Vec<u8>>);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Keyed>(4);
@@ -370,18 +374,29 @@ async fn ingest_stream<R: Read + Send + 'static>(
     let key_scorer = scorer.clone();
     let keyer = tokio::task::spawn_blocking(move || {
         let no_feed = std::collections::HashMap::new();
-        // The scan's packer, trained on its first batch (a dictionary when it is large enough).
-        let mut packer: Option<ScanPacker> = None;
         while let Some(batch) = raw_rx.blocking_recv() {
-            let mut keyed: Vec<KeyedObservation> = batch
+            let keyed: Vec<Unwritten> = batch
                 .into_iter()
                 .map(|o| {
-                    let mut ko = correlator.key(o);
-                    ko.risk = key_scorer.score(&ko.observation, &no_feed);
-                    ko.sla_due = dues.due(ko.observation.severity.level);
-                    ko
+                    let mut u = correlator.key_only(o);
+                    u.keyed.risk = key_scorer.score(&u.keyed.observation, &no_feed);
+                    u.keyed.sla_due = dues.due(u.keyed.observation.severity.level);
+                    u
                 })
                 .collect();
+            if unwritten_tx.blocking_send(keyed).is_err() {
+                break;
+            }
+        }
+        correlator
+    });
+    let documents = tokio::task::spawn_blocking(move || {
+        let mut scratch = Vec::new();
+        // The scan's packer, trained on its first batch (a dictionary when it is large enough).
+        let mut packer: Option<ScanPacker> = None;
+        while let Some(batch) = unwritten_rx.blocking_recv() {
+            let mut keyed: Vec<KeyedObservation> =
+                batch.into_iter().map(|u| u.write(&mut scratch)).collect();
             let mut dictionary = None;
             if pack {
                 let packer = packer.get_or_insert_with(|| {
@@ -398,7 +413,6 @@ async fn ingest_stream<R: Read + Send + 'static>(
                 break;
             }
         }
-        correlator
     });
 
     let rules = DefaultLifecycle;
@@ -419,6 +433,9 @@ async fn ingest_stream<R: Read + Send + 'static>(
         }
     }
     drop(rx);
+    documents
+        .await
+        .map_err(|e| IngestError::Invalid(format!("document thread failed: {e}")))?;
     let mut correlator = keyer
         .await
         .map_err(|e| IngestError::Invalid(format!("correlation thread failed: {e}")))?;
