@@ -152,50 +152,29 @@ impl<'a> Row<'_, 'a> {
         }
     }
 
-    fn bind_text(&mut self, text: &[u8]) {
+    /// Binds `bytes` as a text or a blob, read in place.
+    fn bind_bytes(&mut self, bytes: &[u8], text: bool) {
         let at = self.next();
-        let len = c_int::try_from(text.len()).unwrap_or(c_int::MAX);
-        // SAFETY: `text` lives until the statement has run and is not changed meanwhile
-        // (`'a` or the row's own values), so SQLite may read it in place.
-        let rc = unsafe {
-            ffi::sqlite3_bind_text(
-                self.stmt,
-                at,
-                bytes_ptr(text).cast::<c_char>(),
-                len,
-                ffi::SQLITE_STATIC(),
-            )
+        let Ok(len) = c_int::try_from(bytes.len()) else {
+            self.check(ffi::SQLITE_TOOBIG);
+            return;
         };
-        self.check(if len == c_int::MAX {
-            ffi::SQLITE_TOOBIG
-        } else {
-            rc
-        });
-    }
-
-    fn bind_blob(&mut self, blob: &[u8]) {
-        let at = self.next();
-        let len = c_int::try_from(blob.len()).unwrap_or(c_int::MAX);
-        // SAFETY: as in `bind_text`.
+        let ptr = bytes_ptr(bytes);
+        // SAFETY: `bytes` lives until the statement has run and is not changed meanwhile (`'a`
+        // or the row's own values), so SQLite may read it in place.
         let rc = unsafe {
-            ffi::sqlite3_bind_blob(
-                self.stmt,
-                at,
-                bytes_ptr(blob).cast(),
-                len,
-                ffi::SQLITE_STATIC(),
-            )
+            if text {
+                ffi::sqlite3_bind_text(self.stmt, at, ptr.cast(), len, ffi::SQLITE_STATIC())
+            } else {
+                ffi::sqlite3_bind_blob(self.stmt, at, ptr.cast(), len, ffi::SQLITE_STATIC())
+            }
         };
-        self.check(if len == c_int::MAX {
-            ffi::SQLITE_TOOBIG
-        } else {
-            rc
-        });
+        self.check(rc);
     }
 
     /// A text that outlives the statement.
     pub(crate) fn text(&mut self, value: &'a str) -> &mut Self {
-        self.bind_text(value.as_bytes());
+        self.bind_bytes(value.as_bytes(), true);
         self
     }
 
@@ -206,13 +185,13 @@ impl<'a> Row<'_, 'a> {
         // The bytes stay where they are when `owned` grows: only the `Vec` headers move.
         let bytes: *const [u8] = self.owned[last].as_slice();
         // SAFETY: `owned` is cleared only after the statement has run.
-        self.bind_text(unsafe { &*bytes });
+        self.bind_bytes(unsafe { &*bytes }, true);
         self
     }
 
     /// A blob that outlives the statement.
     pub(crate) fn blob(&mut self, value: &'a [u8]) -> &mut Self {
-        self.bind_blob(value);
+        self.bind_bytes(value, false);
         self
     }
 
@@ -222,7 +201,7 @@ impl<'a> Row<'_, 'a> {
         let last = self.owned.len() - 1;
         let bytes: *const [u8] = self.owned[last].as_slice();
         // SAFETY: as in `text_owned`.
-        self.bind_blob(unsafe { &*bytes });
+        self.bind_bytes(unsafe { &*bytes }, false);
         self
     }
 }
