@@ -304,7 +304,7 @@ async fn ingest_stream<R: Read + Send + 'static>(
         meta.ingested_at,
     )
     .await?;
-    // The keying thread packs observations as the store keeps them, sparing the writer, only
+    // The document thread packs observations as the store keeps them, sparing the writer, only
     // when most of them will be written: on the branch's first report. A rescan mostly repeats
     // statements the store already holds, which the writer skips unpacked.
     let pack = store.packs_observations()

@@ -104,7 +104,7 @@ pub trait Store:
     async fn installation_key(&self) -> Result<Vec<u8>>;
 
     /// Whether this store keeps observation documents packed by [`codec::ScanPacker`] rather
-    /// than as JSON. When it does, the ingest packs them on its keying thread
+    /// than as JSON. When it does, the ingest packs them on its document thread
     /// ([`KeyedObservation::stored`](rampart_model::KeyedObservation::stored)), so the writer
     /// (the one thread a SQLite ingest is bound by) only binds the bytes, and hands the
     /// session the scan's dictionary ([`IngestSession::use_dictionary`]).

@@ -1,8 +1,8 @@
 //! Freeing written batches off the writer thread.
 //!
 //! A SQLite ingest is bound by its one writer thread. Each observation it writes owns about
-//! twenty allocations (strings, vectors, its JSON), made on the parsing and keying threads;
-//! freeing them on the writer took about 6 % of that thread on a 1,000,000-result ingest
+//! twenty allocations (strings, vectors, its JSON), made on the parsing, keying and document
+//! threads; freeing them on the writer took about 6 % of that thread on a 1,000,000-result ingest
 //! (perf, docs/benchmarks.md). A [`Disposer`] hands written batches to a thread of its own,
 //! which frees them while the writer goes on.
 
