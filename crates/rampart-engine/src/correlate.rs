@@ -396,7 +396,7 @@ impl Correlator {
 
     /// Keys, notes, hashes and serializes one observation: [`Correlator::key_only`], then
     /// [`Unwritten::write`].
-    pub fn key(&mut self, observation: Observation) -> KeyedObservation {
+    pub fn key(&mut self, observation: impl Into<Box<Observation>>) -> KeyedObservation {
         let unwritten = self.key_only(observation);
         unwritten.write(&mut self.scratch)
     }
@@ -405,7 +405,8 @@ impl Correlator {
     /// [`Unwritten::write`]. This is the part that depends on the observations keyed before
     /// it; the document (most of the work left) can be written on another thread, in any
     /// order.
-    pub fn key_only(&mut self, observation: Observation) -> Unwritten {
+    pub fn key_only(&mut self, observation: impl Into<Box<Observation>>) -> Unwritten {
+        let observation = observation.into();
         let base = match (&observation.kind, &observation.location) {
             // Web findings: the weakness class rather than the tool's CWE, so that scanners
             // that name one weakness by neighbouring CWEs (79 / 80) agree.
@@ -497,9 +498,18 @@ impl Unwritten {
     /// serialized into it and copied once at its size (serializing into a new string grows
     /// it three or four times for a typical finding).
     pub fn write(self, scratch: &mut Vec<u8>) -> KeyedObservation {
+        let (mut keyed, json) = self.write_in(scratch);
+        keyed.json = json.to_owned();
+        keyed
+    }
+
+    /// [`write`](Self::write), leaving the document in `scratch` (returned) and `json` empty:
+    /// for a caller that stores the document in another form ([`KeyedObservation::stored`])
+    /// and needs no copy of it.
+    pub fn write_in(self, scratch: &mut Vec<u8>) -> (KeyedObservation, &str) {
         let Unwritten { mut keyed, note } = self;
         scratch.clear();
-        let json = match serde_json::to_writer(&mut *scratch, &keyed.observation) {
+        let spliced = match serde_json::to_writer(&mut *scratch, &keyed.observation) {
             // An observation is a JSON object: its closing brace gives way to the note.
             Ok(()) if scratch.last() == Some(&b'}') && !note.is_empty() => {
                 scratch.pop();
@@ -509,13 +519,17 @@ impl Unwritten {
                 scratch.extend_from_slice(b"\"correlation\":");
                 scratch.extend_from_slice(note.as_bytes());
                 scratch.push(b'}');
-                std::str::from_utf8(scratch).map_or_else(|_| "{}".to_owned(), str::to_owned)
+                true
             }
-            _ => "{}".to_owned(),
+            _ => false,
         };
-        keyed.hash = content_hash(&keyed.key.hex, &json);
-        keyed.json = json;
-        keyed
+        if !spliced || std::str::from_utf8(scratch).is_err() {
+            scratch.clear();
+            scratch.extend_from_slice(b"{}");
+        }
+        let json = std::str::from_utf8(scratch).unwrap_or("{}");
+        keyed.hash = content_hash(&keyed.key.hex, json);
+        (keyed, json)
     }
 }
 

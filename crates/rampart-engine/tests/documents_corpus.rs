@@ -36,11 +36,19 @@ fn documents_written_apart_are_the_documents_written_whole() {
             let mut correlator = Correlator::new("corpus");
             let mut scratch = Vec::new();
             for (i, observation) in observations.into_iter().enumerate() {
-                // Every other one through `key`, which writes at once, as the SBOM path does.
-                let keyed = if i % 2 == 0 {
-                    correlator.key_only(observation).write(&mut scratch)
-                } else {
-                    correlator.key(observation)
+                // One in three through `key`, which writes at once, as the SBOM path does; one
+                // in three through `write_in`, which leaves the document in the buffer, as the
+                // ingest does when it packs documents.
+                let keyed = match i % 3 {
+                    0 => correlator.key_only(observation).write(&mut scratch),
+                    1 => correlator.key(observation),
+                    _ => {
+                        let (mut keyed, json) =
+                            correlator.key_only(observation).write_in(&mut scratch);
+                        assert!(keyed.json.is_empty());
+                        keyed.json = json.to_owned();
+                        keyed
+                    }
                 };
                 let note = note_of(&keyed.json)
                     .unwrap_or_else(|| panic!("{}: no note in {}", path.display(), keyed.json));

@@ -332,14 +332,16 @@ pub fn identity_key(target: &str, obs: &Observation) -> IdentityKey {
 /// tool differ from another, location included), ready to store.
 #[derive(Debug, Clone)]
 pub struct KeyedObservation {
-    /// The observation.
-    pub observation: Observation,
+    /// The observation, boxed: a keyed observation passes through four threads and several
+    /// batches on its way to the store, and each hand-over moves a pointer, not the struct.
+    pub observation: Box<Observation>,
     /// Its identity key.
     pub key: IdentityKey,
     /// 64-bit content hash over the key and the serialized observation: equal hashes in one
     /// stream mean the tool said exactly the same thing again.
     pub hash: i64,
-    /// The observation serialized as JSON (stored as is).
+    /// The observation serialized as JSON (stored as is); empty when the ingest packed it
+    /// into [`stored`](Self::stored) without keeping a copy.
     pub json: String,
     /// The risk score (0-100) of the issue this observation opens, when it opens one: the
     /// ingest scores each observation as a lone new issue before it is written, so a new

@@ -337,16 +337,17 @@ async fn ingest_stream<R: Read + Send + 'static>(
     // the store's thread). Keying depends on the observations keyed before; the documents
     // (serializing, hashing, packing: a third of the work keying did alone) do not, so they
     // are written beside it.
-    let (raw_tx, mut raw_rx) = tokio::sync::mpsc::channel::<Vec<Observation>>(4);
+    let (raw_tx, mut raw_rx) = tokio::sync::mpsc::channel::<Vec<Box<Observation>>>(4);
     let (unwritten_tx, mut unwritten_rx) = tokio::sync::mpsc::channel::<Vec<Unwritten>>(2);
     // A keyed batch, with the dictionary its documents are packed against when it is the first.
     type Keyed = (Vec<KeyedObservation>, Option<Vec<u8>>);
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Keyed>(4);
     let parse_ctx = ctx.clone();
     let parser = tokio::task::spawn_blocking(move || {
-        let mut batch: Vec<Observation> = Vec::with_capacity(BATCH);
+        // Boxed here, once: the keying, document and store stages then hand pointers on.
+        let mut batch: Vec<Box<Observation>> = Vec::with_capacity(BATCH);
         let mut sink = |o: Observation| -> Result<(), String> {
-            batch.push(o);
+            batch.push(Box::new(o));
             if batch.len() >= BATCH {
                 let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                 raw_tx
@@ -395,20 +396,32 @@ async fn ingest_stream<R: Read + Send + 'static>(
         // The scan's packer, trained on its first batch (a dictionary when it is large enough).
         let mut packer: Option<ScanPacker> = None;
         while let Some(batch) = unwritten_rx.blocking_recv() {
-            let mut keyed: Vec<KeyedObservation> =
-                batch.into_iter().map(|u| u.write(&mut scratch)).collect();
             let mut dictionary = None;
-            if pack {
-                let packer = packer.get_or_insert_with(|| {
-                    let samples: Vec<&str> = keyed.iter().map(|k| k.json.as_str()).collect();
-                    let trained = ScanPacker::for_samples(&samples);
-                    dictionary = trained.dictionary().map(<[u8]>::to_vec);
-                    trained
-                });
-                for ko in &mut keyed {
-                    ko.stored = packer.pack(&ko.json);
+            let keyed: Vec<KeyedObservation> = match packer.as_mut() {
+                // Packed from the scratch buffer: the store keeps only the packed form.
+                Some(packer) if pack => batch
+                    .into_iter()
+                    .map(|u| {
+                        let (mut ko, json) = u.write_in(&mut scratch);
+                        ko.stored = packer.pack(json);
+                        ko
+                    })
+                    .collect(),
+                _ => {
+                    let mut keyed: Vec<KeyedObservation> =
+                        batch.into_iter().map(|u| u.write(&mut scratch)).collect();
+                    if pack {
+                        let samples: Vec<&str> = keyed.iter().map(|k| k.json.as_str()).collect();
+                        let mut trained = ScanPacker::for_samples(&samples);
+                        dictionary = trained.dictionary().map(<[u8]>::to_vec);
+                        for ko in &mut keyed {
+                            ko.stored = trained.pack(&ko.json);
+                        }
+                        packer = Some(trained);
+                    }
+                    keyed
                 }
-            }
+            };
             if tx.blocking_send((keyed, dictionary)).is_err() {
                 break;
             }
