@@ -53,20 +53,53 @@ impl IdentityKey {
 
 /// First 128 bits of SHA-256 in lower-case hex.
 pub fn short_hash(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    hex::encode(&digest[..16])
+    let mut out = String::with_capacity(32);
+    push_hex16(&mut out, &Sha256::digest(bytes));
+    out
+}
+
+/// Appends the first 16 bytes of `digest` to `out` in lower-case hex.
+fn push_hex16(out: &mut String, digest: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in &digest[..16] {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
 }
 
 /// Hash of a code snippet with white space folded, so re-indentation does not change it.
 pub fn snippet_hash(snippet: &str) -> String {
-    let folded: String = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
-    short_hash(folded.as_bytes())
+    let mut out = String::with_capacity(32);
+    push_snippet_hash(&mut out, snippet);
+    out
+}
+
+/// [`snippet_hash`], appended to `out`: the folded words go to the hash one by one, with no
+/// folded copy of the snippet.
+fn push_snippet_hash(out: &mut String, snippet: &str) {
+    let mut hasher = Sha256::new();
+    for (i, word) in snippet.split_whitespace().enumerate() {
+        if i > 0 {
+            hasher.update(b" ");
+        }
+        hasher.update(word.as_bytes());
+    }
+    push_hex16(out, &hasher.finalize());
 }
 
 /// The rule family of an observation: what weakness it checks, in a form shared by every
 /// report of the same tool (native or SARIF).
 pub fn rule_family(obs: &Observation) -> String {
-    format!("{}:{}", obs.tool.name, obs.rule_id.to_ascii_lowercase())
+    let mut out = String::with_capacity(obs.tool.name.len() + 1 + obs.rule_id.len());
+    push_rule_family(&mut out, obs);
+    out
+}
+
+/// [`rule_family`], appended to `out`.
+fn push_rule_family(out: &mut String, obs: &Observation) {
+    out.push_str(&obs.tool.name);
+    out.push(':');
+    out.extend(obs.rule_id.chars().map(|c| c.to_ascii_lowercase()));
 }
 
 /// Tool fingerprints known to survive code moving (they hash content, not position).
@@ -79,16 +112,28 @@ pub const STABLE_FINGERPRINTS: [&str; 3] =
 /// else the tool's own location-stable fingerprint, else empty (the occurrence suffix then
 /// tells findings of one rule in one file apart).
 pub fn content_evidence(obs: &Observation) -> String {
+    let mut out = String::new();
+    push_content_evidence(&mut out, obs);
+    out
+}
+
+/// [`content_evidence`], appended to `out`.
+fn push_content_evidence(out: &mut String, obs: &Observation) {
     if let Some(snippet) = obs.snippet.as_deref().filter(|s| !s.trim().is_empty()) {
-        return format!("s:{}", snippet_hash(snippet));
+        out.push_str("s:");
+        push_snippet_hash(out, snippet);
+        return;
     }
     for name in STABLE_FINGERPRINTS {
         if let Some(v) = obs.fingerprints.get(name) {
             // CodeQL appends `:occurrence` to the line hash; it is part of the identity.
-            return format!("f:{name}={v}");
+            out.push_str("f:");
+            out.push_str(name);
+            out.push('=');
+            out.push_str(v);
+            return;
         }
     }
-    String::new()
 }
 
 /// The vulnerability a dependency observation is about: the first CVE among its ids, else
@@ -310,13 +355,19 @@ pub fn identity_key(target: &str, obs: &Observation) -> IdentityKey {
                 .map(|c| format!("cwe-{c}"))
                 .unwrap_or_else(|| rule_family(obs))
         ),
-        (kind, Location::Code(c)) => format!(
-            "{}|{target}|{}|{}|{}",
-            kind.as_str(),
-            c.path,
-            rule_family(obs),
-            content_evidence(obs)
-        ),
+        // Most findings: written into one buffer, as the other arms would format it.
+        (kind, Location::Code(c)) => {
+            let mut basis = String::with_capacity(
+                target.len() + c.path.len() + obs.tool.name.len() + obs.rule_id.len() + 48,
+            );
+            for part in [kind.as_str(), "|", target, "|", &c.path, "|"] {
+                basis.push_str(part);
+            }
+            push_rule_family(&mut basis, obs);
+            basis.push('|');
+            push_content_evidence(&mut basis, obs);
+            basis
+        }
         (kind, loc) => format!(
             "{}|{target}|{}|{}|{}",
             kind.as_str(),
@@ -388,6 +439,63 @@ mod tests {
         assert!(!identity_key("repo", &a).basis.contains("10"));
         let c = code("other.py", 10, "cur.execute(q % x)");
         assert_ne!(identity_key("repo", &a), identity_key("repo", &c));
+    }
+
+    /// Keys are stored: the code basis written into one buffer must be, byte for byte, the
+    /// basis as it was formatted before (and as the other arms still format theirs).
+    #[test]
+    fn code_basis_is_written_as_it_was_formatted() {
+        fn formatted(target: &str, o: &Observation) -> String {
+            let evidence = match o.snippet.as_deref().filter(|s| !s.trim().is_empty()) {
+                Some(snippet) => {
+                    let folded = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
+                    format!(
+                        "s:{}",
+                        hex::encode(&Sha256::digest(folded.as_bytes())[..16])
+                    )
+                }
+                None => STABLE_FINGERPRINTS
+                    .iter()
+                    .find_map(|n| o.fingerprints.get(*n).map(|v| format!("f:{n}={v}")))
+                    .unwrap_or_default(),
+            };
+            let Location::Code(c) = &o.location else {
+                unreachable!()
+            };
+            format!(
+                "{}|{target}|{}|{}:{}|{evidence}",
+                o.kind.as_str(),
+                c.path,
+                o.tool.name,
+                o.rule_id.to_ascii_lowercase()
+            )
+        }
+        let mut cases = vec![
+            code("src/app.py", 3, "  cur.execute( q %\tx )\n"),
+            code("src/Überall.py", 3, "x"),
+            code("a.py", 1, "   "),
+        ];
+        cases[1].rule_id = "Py/SQL-Injection-Ä".into();
+        cases[2].fingerprints.insert(
+            "primaryLocationLineHash".into(),
+            "9e3779b97f4a7c15:2".into(),
+        );
+        // No snippet and no stable fingerprint: empty evidence.
+        let mut bare = code("b.py", 1, "");
+        bare.snippet = None;
+        cases.push(bare);
+        for o in &cases {
+            let key = identity_key("repo", o);
+            assert_eq!(key.basis, formatted("repo", o));
+            assert_eq!(
+                key.hex,
+                hex::encode(&Sha256::digest(key.basis.as_bytes())[..16])
+            );
+        }
+        assert_eq!(
+            snippet_hash(" a\t b\n"),
+            hex::encode(&Sha256::digest(b"a b")[..16])
+        );
     }
 
     #[test]
