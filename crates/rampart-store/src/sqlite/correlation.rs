@@ -109,6 +109,7 @@ pub(crate) async fn rename_pass(
     tx: &mut Transaction<'static, Sqlite>,
     application_id: i64,
     scan_id: i64,
+    first_new: i64,
     at: OffsetDateTime,
     gone: &[(i64, i64, i64)],
     rules: &dyn Lifecycle,
@@ -135,13 +136,15 @@ pub(crate) async fn rename_pass(
     }
     let mut fresh = Vec::new();
     let rows = sqlx::query(
-        // The observations of the issues this scan created are observations it made
-        // (`observations_first_scan`; issues have no index on their first scan).
+        // The observations of the issues this scan created are observations it made, of
+        // issues numbered from `first_new` on: one range of `observations_first_scan`
+        // (issues have no index on their first scan).
         "SELECT o.id, o.issue_id, o.first_scan_id, o.data FROM observations o JOIN issues i ON i.id = o.issue_id
-         WHERE o.first_scan_id = $2 AND i.first_scan_id = $2 AND i.application_id = $1 ORDER BY o.id",
+         WHERE o.first_scan_id = $2 AND o.issue_id >= $3 AND i.first_scan_id = $2 AND i.application_id = $1 ORDER BY o.id",
     )
     .bind(application_id)
     .bind(scan_id)
+    .bind(first_new)
     .fetch_all(&mut **tx)
     .await?;
     candidates(tx, &mut unpacker, &rows, &mut fresh).await?;

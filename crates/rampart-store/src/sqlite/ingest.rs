@@ -586,6 +586,7 @@ impl IngestSession for SqliteIngest {
             &mut self.tx,
             self.application_id,
             self.scan_id,
+            self.first_new,
             now,
             &gone,
             rules,
@@ -689,7 +690,7 @@ impl IngestSession for SqliteIngest {
         let seen = self.seen_issues.len() as u64;
         self.summary.unchanged = seen.saturating_sub(self.summary.reopened);
         sqlx::query(
-            "UPDATE scans SET tools = $1, observations = $2, new_issues = $3, unchanged = $4, fixed = $5, reopened = $6, report_sha256 = $8 WHERE id = $7",
+            "UPDATE scans SET tools = $1, observations = $2, new_issues = $3, unchanged = $4, fixed = $5, reopened = $6, report_sha256 = $8, first_issue_id = $9 WHERE id = $7",
         )
         .bind(tool_names.join(","))
         .bind(self.summary.observations as i64)
@@ -699,6 +700,9 @@ impl IngestSession for SqliteIngest {
         .bind(self.summary.reopened as i64)
         .bind(self.scan_id)
         .bind(&self.meta.report_sha256)
+        // Where the ids of the issues this scan created begin (migration 0022); unknown when
+        // it wrote no statement, and then it created none.
+        .bind((self.first_new != i64::MAX).then_some(self.first_new))
         .execute(&mut *self.tx)
         .await?;
         // 4. The summaries.

@@ -131,6 +131,11 @@ fn migrator() -> Migrator {
                 "scan dictionaries",
                 include_str!("../../migrations/sqlite/0021_scan_dictionaries.sql"),
             ),
+            m(
+                22,
+                "scan first issue",
+                include_str!("../../migrations/sqlite/0022_scan_first_issue.sql"),
+            ),
         ]),
         ignore_missing: false,
         locking: true,

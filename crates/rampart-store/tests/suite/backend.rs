@@ -104,6 +104,11 @@ impl Backend {
         rampart_store::open(&url).await.expect("open by URL")
     }
 
+    /// Whether this is the SQLite backend.
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self.kind, Kind::Sqlite { .. })
+    }
+
     /// Runs one SQL statement (test setup the Store API does not offer, such as triage).
     pub async fn execute(&self, sql: &str) {
         match &self.kind {

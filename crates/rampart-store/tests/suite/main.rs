@@ -19,6 +19,7 @@ mod inventory_tx;
 mod jobs;
 mod lifecycle;
 mod queries;
+mod risk_scope;
 mod scoped;
 mod sla;
 mod summaries;
@@ -98,4 +99,5 @@ suite!(
     sla::coverage_by_tool_and_kind,
     gate::branch_presence_new_unchanged_fixed,
     gate::gate_decisions_latest_per_application,
+    risk_scope::scope_names_the_issues_a_scan_touched_but_did_not_open_alone,
 );
