@@ -523,10 +523,11 @@ impl Unwritten {
             }
             _ => false,
         };
-        if !spliced || std::str::from_utf8(scratch).is_err() {
+        if !spliced {
             scratch.clear();
             scratch.extend_from_slice(b"{}");
         }
+        // serde_json writes UTF-8, and the note is a string: this check cannot fail.
         let json = std::str::from_utf8(scratch).unwrap_or("{}");
         keyed.hash = content_hash(&keyed.key.hex, json);
         (keyed, json)
