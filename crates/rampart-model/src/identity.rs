@@ -58,12 +58,11 @@ pub fn short_hash(bytes: &[u8]) -> String {
     out
 }
 
-/// Appends the first 16 bytes of `digest` to `out` in lower-case hex.
+/// Appends the first 16 bytes of `digest` to `out` in lower-case hex, with no string of its own.
 fn push_hex16(out: &mut String, digest: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for b in &digest[..16] {
-        out.push(HEX[usize::from(b >> 4)] as char);
-        out.push(HEX[usize::from(b & 15)] as char);
+    let mut hex = [0u8; 32];
+    if hex::encode_to_slice(&digest[..16], &mut hex).is_ok() {
+        out.push_str(std::str::from_utf8(&hex).unwrap_or_default());
     }
 }
 

@@ -397,9 +397,10 @@ async fn ingest_stream<R: Read + Send + 'static>(
         let mut packer: Option<ScanPacker> = None;
         while let Some(batch) = unwritten_rx.blocking_recv() {
             let mut dictionary = None;
+            // A packer exists only when `pack` is set, from the first batch on.
             let keyed: Vec<KeyedObservation> = match packer.as_mut() {
                 // Packed from the scratch buffer: the store keeps only the packed form.
-                Some(packer) if pack => batch
+                Some(packer) => batch
                     .into_iter()
                     .map(|u| {
                         let (mut ko, json) = u.write_in(&mut scratch);
