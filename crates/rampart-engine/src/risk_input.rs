@@ -192,43 +192,100 @@ pub fn observed_facts(observations: &[Observation]) -> ObservedFacts {
 }
 
 /// Reachability one observation states: a VEX analysis (CycloneDX `analysis.state`) or a tag.
+/// Allocates only for the statement it returns: most observations carry tags, few of them
+/// about reachability.
 fn reachability_of(o: &Observation) -> Option<Reachability> {
     if let Some(s) = o.suppression.as_ref().filter(|s| s.kind == "vex") {
-        let state = s.status.as_deref().unwrap_or("").to_ascii_lowercase();
-        let source = format!("{} VEX analysis: {state}", o.tool.name);
-        match state.as_str() {
-            "exploitable" | "affected" => {
-                return Some(Reachability {
-                    reachable: true,
-                    source,
-                });
-            }
-            "not_affected" | "false_positive" => {
-                return Some(Reachability {
-                    reachable: false,
-                    source,
-                });
-            }
-            _ => {}
+        let state = s.status.as_deref().unwrap_or("");
+        let reachable = if ["exploitable", "affected"]
+            .iter()
+            .any(|w| state.eq_ignore_ascii_case(w))
+        {
+            Some(true)
+        } else if ["not_affected", "false_positive"]
+            .iter()
+            .any(|w| state.eq_ignore_ascii_case(w))
+        {
+            Some(false)
+        } else {
+            None
+        };
+        if let Some(reachable) = reachable {
+            return Some(Reachability {
+                reachable,
+                source: format!(
+                    "{} VEX analysis: {}",
+                    o.tool.name,
+                    state.to_ascii_lowercase()
+                ),
+            });
         }
     }
     for t in &o.tags {
-        let t = t.to_ascii_lowercase();
-        let source = format!("{} tag {t}", o.tool.name);
-        if t == "reachable" || t == "reachability:reachable" {
-            return Some(Reachability {
-                reachable: true,
-                source,
-            });
-        }
-        if t == "unreachable" || t == "reachability:unreachable" || t == "not-reachable" {
-            return Some(Reachability {
-                reachable: false,
-                source,
-            });
-        }
+        let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
+        let reachable = if is(&["reachable", "reachability:reachable"]) {
+            true
+        } else if is(&["unreachable", "reachability:unreachable", "not-reachable"]) {
+            false
+        } else {
+            continue;
+        };
+        return Some(Reachability {
+            reachable,
+            source: format!("{} tag {}", o.tool.name, t.to_ascii_lowercase()),
+        });
     }
     None
+}
+
+/// A 128-bit digest of everything [`observed_facts`] reads of `o` for a score, other than its
+/// exploitation facts: severity, CWEs, CVSS, fix availability and reachability. Two
+/// observations with the same digest score the same as lone issues in one context, so a
+/// scorer can remember scores by it without building the facts (or a string) for each.
+/// Fields are written with their lengths, so no two inputs share a byte stream.
+pub fn score_digest(o: &Observation) -> u128 {
+    use xxhash_rust::xxh3::Xxh3;
+    fn text(h: &mut Xxh3, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                h.update(&[1]);
+                h.update(&(s.len() as u64).to_le_bytes());
+                h.update(s.as_bytes());
+            }
+            None => h.update(&[0]),
+        }
+    }
+    let mut h = Xxh3::new();
+    h.update(&[o.severity.level as u8]);
+    h.update(&(o.cwes.len() as u64).to_le_bytes());
+    for c in &o.cwes {
+        h.update(&c.to_le_bytes());
+    }
+    h.update(&(o.severity.cvss.len() as u64).to_le_bytes());
+    for c in &o.severity.cvss {
+        h.update(&[c.version as u8]);
+        text(&mut h, c.vector.as_deref());
+        match c.score {
+            Some(s) => {
+                h.update(&[1]);
+                h.update(&s.to_bits().to_le_bytes());
+            }
+            None => h.update(&[0]),
+        }
+    }
+    let fix = match &o.location {
+        Location::Package(p) => 1 + u8::from(!p.fixed_versions.is_empty()),
+        _ => 0,
+    };
+    h.update(&[fix]);
+    match reachability_of(o) {
+        Some(r) => {
+            h.update(&[1 + u8::from(r.reachable)]);
+            text(&mut h, Some(&r.source));
+        }
+        None => h.update(&[0]),
+    }
+    h.digest128()
 }
 
 #[cfg(test)]
@@ -244,6 +301,103 @@ mod tests {
             environment: env,
             last_seen: datetime!(2026-11-20 0:00 UTC),
             active: true,
+        }
+    }
+
+    fn dependency(vector: &str, fixed: bool) -> Observation {
+        use rampart_model::{FindingKind, PackageLocation, VulnId};
+        let mut o = Observation::new(
+            "trivy",
+            FindingKind::Dependency,
+            "CVE-2021-23337",
+            "lodash: command injection",
+            Location::Package(PackageLocation {
+                name: "lodash".into(),
+                fixed_versions: if fixed {
+                    vec!["4.17.21".into()]
+                } else {
+                    vec![]
+                },
+                ..Default::default()
+            }),
+        );
+        o.vuln_ids = vec![VulnId("CVE-2021-23337".into())];
+        o.severity.cvss = vec![Cvss::from_vector(vector, None)];
+        o.cwes = vec![94];
+        o
+    }
+
+    #[test]
+    fn reachability_from_tags_and_vex_in_any_case() {
+        let mut o = dependency("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", true);
+        o.tags = vec!["security".into(), "Reachability:Reachable".into()];
+        let r = observed_facts(std::slice::from_ref(&o))
+            .reachability
+            .unwrap();
+        assert!(r.reachable);
+        assert_eq!(r.source, "trivy tag reachability:reachable");
+        o.tags = vec!["NOT-REACHABLE".into()];
+        let r = observed_facts(std::slice::from_ref(&o))
+            .reachability
+            .unwrap();
+        assert!(!r.reachable);
+        assert_eq!(r.source, "trivy tag not-reachable");
+        o.tags = vec!["security".into(), "reachable-ish".into()];
+        assert!(
+            observed_facts(std::slice::from_ref(&o))
+                .reachability
+                .is_none()
+        );
+        o.suppression = Some(rampart_model::Suppression {
+            kind: "vex".into(),
+            status: Some("Not_Affected".into()),
+            justification: None,
+        });
+        let r = observed_facts(std::slice::from_ref(&o))
+            .reachability
+            .unwrap();
+        assert!(!r.reachable);
+        assert_eq!(r.source, "trivy VEX analysis: not_affected");
+    }
+
+    #[test]
+    fn score_digest_follows_the_score_inputs_only() {
+        const CRITICAL: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+        let base = dependency(CRITICAL, true);
+        let digest = score_digest(&base);
+        // What the score does not read: title, rule, ids, tool, tags about other things.
+        let mut same = base.clone();
+        same.title = "another title".into();
+        same.rule_id = "CVE-2022-1".into();
+        same.vuln_ids = vec![rampart_model::VulnId("CVE-2022-1".into())];
+        same.tags = vec!["security".into()];
+        assert_eq!(score_digest(&same), digest);
+        // What it reads.
+        let changes: Vec<Box<dyn Fn(&mut Observation)>> = vec![
+            Box::new(|o| o.severity.level = rampart_model::Severity::Low),
+            Box::new(|o| o.cwes = vec![79]),
+            Box::new(|o| o.cwes.clear()),
+            Box::new(|o| {
+                o.severity.cvss[0].vector =
+                    Some("CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N".into())
+            }),
+            Box::new(|o| o.severity.cvss[0].score = Some(9.0)),
+            Box::new(|o| o.severity.cvss.clear()),
+            Box::new(|o| {
+                if let Location::Package(p) = &mut o.location {
+                    p.fixed_versions.clear();
+                }
+            }),
+            Box::new(|o| o.tags = vec!["reachable".into()]),
+            Box::new(|o| o.tags = vec!["unreachable".into()]),
+        ];
+        let mut seen = vec![digest];
+        for change in changes {
+            let mut o = base.clone();
+            change(&mut o);
+            let d = score_digest(&o);
+            assert!(!seen.contains(&d), "{o:?}");
+            seen.push(d);
         }
     }
 

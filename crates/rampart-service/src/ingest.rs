@@ -431,11 +431,24 @@ async fn ingest_stream<R: Read + Send + 'static>(
 
     let rules = DefaultLifecycle;
     let mut store_error = None;
+    // The keying thread scored every observation without the feeds; those naming an id the
+    // feeds know are scored again here, when the store holds any feed facts at all.
+    let mut feeds = None;
     while let Some((mut batch, dictionary)) = rx.recv().await {
         if let Some(dictionary) = dictionary {
             session.use_dictionary(dictionary);
         }
-        if batch.iter().any(|k| !k.observation.vuln_ids.is_empty())
+        if batch.iter().any(|k| !k.observation.vuln_ids.is_empty()) && feeds.is_none() {
+            match store.has_exploit_facts().await {
+                Ok(known) => feeds = Some(known),
+                Err(e) => {
+                    store_error = Some(e);
+                    break;
+                }
+            }
+        }
+        if feeds == Some(true)
+            && batch.iter().any(|k| !k.observation.vuln_ids.is_empty())
             && let Err(e) = scorer.score_batch(store, &mut batch, true).await
         {
             store_error = Some(e);

@@ -3,10 +3,10 @@
 //! the scores in batches. Called after every ingest, catalog apply and triage.
 
 use rampart_engine::risk::{Reachability, RiskAssessment, RiskInput, assess};
-use rampart_engine::risk_input::{ObservedFacts, Sighting, observed_facts};
+use rampart_engine::risk_input::{Sighting, observed_facts, score_digest};
 use rampart_model::{
-    AppProfile, Environment, ExploitFacts, IssueStatus, KeyedObservation, Observation, Severity,
-    VexStatus, VulnIntel,
+    AppProfile, Environment, ExploitFacts, IssueStatus, KeyedObservation, Observation, VexStatus,
+    VulnIntel,
 };
 use rampart_store::{IssueRiskRow, Store, StoreError, VexFact};
 use std::collections::HashMap;
@@ -77,32 +77,6 @@ fn feed_facts_for(ids: &[String], feed: &HashMap<String, ExploitFacts>) -> Optio
         }
     }
     out
-}
-
-/// What a lone new issue's score depends on besides the scorer's context, as one string
-/// (exact, so two observations share a memoized score only when their inputs are equal); `None`
-/// when exploitation facts are known, which vary too much to be worth remembering.
-fn memo_key(
-    severity: Severity,
-    cwes: &[u32],
-    facts: &ObservedFacts,
-    exploit: Option<&ExploitFacts>,
-) -> Option<String> {
-    use std::fmt::Write;
-    if exploit.is_some() {
-        return None;
-    }
-    let mut k = String::with_capacity(128);
-    let _ = write!(k, "{severity:?}|{cwes:?}|{:?}|", facts.fix_available);
-    for c in &facts.cvss {
-        let score = c.score.map(f64::to_bits);
-        // Strings in their quoted, escaped form, so no vector can pass for two.
-        let _ = write!(k, "{:?}:{score:?}:{:?}|", c.version, c.vector);
-    }
-    if let Some(r) = &facts.reachability {
-        let _ = write!(k, "{}:{:?}", r.reachable, r.source);
-    }
-    Some(k)
 }
 
 /// Exploit facts of an issue naming `vuln_ids`: the feeds' first (the curated source), the
@@ -196,9 +170,9 @@ pub struct NewIssueScorer {
     status: IssueStatus,
     now: OffsetDateTime,
     /// Scores by everything a lone new issue's score depends on besides the scorer's own
-    /// context (see [`memo_key`]): a large report repeats few combinations of severity, CVSS,
+    /// context ([`score_digest`]): a large report repeats few combinations of severity, CVSS,
     /// CWEs and fix availability, and scoring one from scratch parses its CVSS vectors.
-    memo: std::sync::Mutex<HashMap<String, u8>>,
+    memo: std::sync::Mutex<HashMap<u128, u8>>,
 }
 
 impl NewIssueScorer {
@@ -234,21 +208,23 @@ impl NewIssueScorer {
 
     /// The score of a new issue whose one observation is `o`, with the feeds' facts `feed`.
     pub fn score(&self, o: &Observation, feed: &HashMap<String, ExploitFacts>) -> u8 {
+        // Remembered by everything a lone new issue's score depends on besides this scorer's
+        // context, unless exploitation facts are known: they vary too much to be worth it.
+        let exploit_known = o.exploit.is_some()
+            || (!feed.is_empty()
+                && o.vuln_ids
+                    .iter()
+                    .any(|v| feed.contains_key(&v.0.to_ascii_uppercase())));
+        let memo = (!exploit_known).then(|| score_digest(o));
+        if let Some(score) = memo.and_then(|k| self.memo.lock().ok()?.get(&k).copied()) {
+            return score;
+        }
         let mut facts = observed_facts(std::slice::from_ref(o));
         let exploit = if feed.is_empty() {
             facts.exploit.take()
         } else {
             merged_exploit(&Self::vuln_ids(o), feed, facts.exploit.take())
         };
-        let memo = memo_key(o.severity.level, &o.cwes, &facts, exploit.as_ref());
-        if let Some(score) = memo.as_ref().and_then(|k| {
-            self.memo
-                .lock()
-                .ok()
-                .and_then(|m| m.get(k.as_str()).copied())
-        }) {
-            return score;
-        }
         let input = RiskInput {
             severity: o.severity.level,
             cvss: facts.cvss,
@@ -438,7 +414,7 @@ pub async fn after_ingest(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rampart_model::{Cvss, FindingKind, Location, PackageLocation, VulnId};
+    use rampart_model::{Cvss, FindingKind, Location, PackageLocation, Severity, VulnId};
 
     fn dependency(id: &str, vector: &str, fixed: bool) -> Observation {
         let mut o = Observation::new(

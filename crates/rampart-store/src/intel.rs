@@ -254,6 +254,12 @@ pub trait IntelStore: Send + Sync {
     /// CWE names by number.
     async fn cwe_names(&self, ids: &[u32]) -> Result<Vec<CweInfo>>;
 
+    /// Whether any EPSS score or KEV entry is stored: an ingest asks [`vuln_intel`] nothing
+    /// when none is. One index probe per table.
+    ///
+    /// [`vuln_intel`]: IntelStore::vuln_intel
+    async fn has_exploit_facts(&self) -> Result<bool>;
+
     /// The EPSS and KEV facts of each id's alias group (the highest EPSS among the group's
     /// CVEs, the earliest KEV entry), keyed by the ids as given. Ids with no facts are absent.
     async fn vuln_intel(&self, ids: &[String]) -> Result<HashMap<String, VulnIntel>>;

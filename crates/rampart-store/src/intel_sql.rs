@@ -185,6 +185,14 @@ macro_rules! intel_store_impl {
                     .collect())
             }
 
+            async fn has_exploit_facts(&self) -> $crate::Result<bool> {
+                Ok(sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM epss) OR EXISTS (SELECT 1 FROM kev)",
+                )
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
             async fn vuln_intel(
                 &self,
                 ids: &[String],

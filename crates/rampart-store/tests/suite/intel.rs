@@ -78,6 +78,8 @@ pub async fn advisories_aliases_kev_epss(b: &Backend) {
     assert_eq!(g.len(), 3);
     assert_eq!(g[0], ("CVE-2024-1".to_owned(), "CVE-2024-1".to_owned()));
 
+    // Advisories and alias groups are no exploitation facts.
+    assert!(!s.has_exploit_facts().await.expect("has facts"));
     s.put_kev(vec![KevFacts {
         cve: "CVE-2024-1".into(),
         vendor_project: "V".into(),
@@ -90,6 +92,7 @@ pub async fn advisories_aliases_kev_epss(b: &Backend) {
     }])
     .await
     .expect("kev");
+    assert!(s.has_exploit_facts().await.expect("has facts"));
     assert_eq!(
         s.put_epss(vec![epss("CVE-2024-1", 0.5, "2024-03-02")])
             .await
