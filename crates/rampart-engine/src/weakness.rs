@@ -17,8 +17,11 @@
 
 use rampart_model::{FindingKind, Observation};
 use serde::Deserialize;
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::OnceLock;
+use xxhash_rust::xxh3::Xxh3;
 
 /// The class every secret-scanner finding belongs to.
 pub const SECRET_CLASS: &str = "hardcoded-secret";
@@ -48,8 +51,8 @@ struct ClassEntry {
 
 /// The loaded tables.
 struct Tables {
-    /// (tool, lower-case rule pattern) → class; patterns ending in `*` are prefixes.
-    exact: HashMap<(String, String), String>,
+    /// Tool → lower-case rule → class (patterns ending in `*` are in `prefixes`).
+    exact: HashMap<String, HashMap<String, String>>,
     prefixes: Vec<(String, String, String)>,
     /// CWE → class.
     cwe_class: HashMap<u32, String>,
@@ -92,7 +95,10 @@ fn tables() -> &'static Tables {
                     match r.strip_suffix('*') {
                         Some(p) => prefixes.push((tool.clone(), p.to_string(), c.class.clone())),
                         None => {
-                            exact.insert((tool.clone(), r), c.class.clone());
+                            exact
+                                .entry(tool.clone())
+                                .or_insert_with(HashMap::new)
+                                .insert(r, c.class.clone());
                         }
                     }
                 }
@@ -143,32 +149,33 @@ fn table_tool(tool: &str) -> &str {
     }
 }
 
-/// The forms of a rule id the table may list it under: the whole id, its last dotted
-/// segment (Semgrep), the part after `:` (SonarQube) or after the last `/` (Snyk Code).
-fn rule_forms(rule: &str) -> Vec<String> {
-    let r = rule.to_ascii_lowercase();
-    let mut forms = vec![r.clone()];
-    if let Some(last) = r.rsplit('.').next().filter(|l| *l != r) {
-        forms.push(last.to_string());
-    }
-    if let Some((_, after)) = r.split_once(':') {
-        forms.push(after.to_string());
-    }
-    if let Some((_, after)) = r.rsplit_once('/') {
-        forms.push(after.to_string());
-    }
-    forms
+/// The forms of a lower-case rule id the table may list it under: the whole id, its last
+/// dotted segment (Semgrep), the part after `:` (SonarQube) or after the last `/` (Snyk Code).
+fn rule_forms(r: &str) -> impl Iterator<Item = &str> {
+    [
+        Some(r),
+        r.rsplit('.').next().filter(|l| *l != r),
+        r.split_once(':').map(|(_, after)| after),
+        r.rsplit_once('/').map(|(_, after)| after),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The class the rule-equivalence table gives `tool`'s `rule`, if any.
 pub fn table_class(tool: &str, rule: &str) -> Option<&'static str> {
     let t = tables();
     let tool = table_tool(tool);
-    let lower = rule.to_ascii_lowercase();
-    for form in rule_forms(rule) {
-        if let Some(c) = t.exact.get(&(tool.to_string(), form)) {
-            return Some(c.as_str());
-        }
+    // Rule ids are mostly lower case already: a copy only when one is not.
+    let lower: Cow<'_, str> = if rule.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(rule.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(rule)
+    };
+    if let Some(rules) = t.exact.get(tool)
+        && let Some(c) = rule_forms(&lower).find_map(|form| rules.get(form))
+    {
+        return Some(c.as_str());
     }
     t.prefixes
         .iter()
@@ -232,8 +239,49 @@ fn render_chain(chain: &[u32]) -> String {
         .join(" ⊂ ")
 }
 
+/// Classes remembered per thread, by [`class_inputs`]: a report states a few hundred rules
+/// many times over, and deriving a class (the table's rule forms, the CWE climb, the evidence
+/// text) costs more than a look-up. Cleared when full, so a report of endless distinct rules
+/// keeps it bounded.
+const MEMO_LIMIT: usize = 4096;
+
+thread_local! {
+    static MEMO: RefCell<HashMap<u128, WeaknessClass>> = RefCell::new(HashMap::new());
+}
+
+/// A 128-bit digest of what [`derive_class`] reads: whether the finding is a secret, its
+/// tool, rule and CWEs (lengths included, so no two inputs share a byte stream).
+fn class_inputs(obs: &Observation) -> u128 {
+    let mut h = Xxh3::new();
+    h.update(&[u8::from(obs.kind == FindingKind::Secret)]);
+    for text in [&obs.tool.name, &obs.rule_id] {
+        h.update(&(text.len() as u64).to_le_bytes());
+        h.update(text.as_bytes());
+    }
+    for cwe in &obs.cwes {
+        h.update(&cwe.to_le_bytes());
+    }
+    h.digest128()
+}
+
 /// The weakness class of a code or secret observation.
 pub fn weakness_class(obs: &Observation) -> WeaknessClass {
+    let key = class_inputs(obs);
+    if let Some(known) = MEMO.with_borrow(|m| m.get(&key).cloned()) {
+        return known;
+    }
+    let class = derive_class(obs);
+    MEMO.with_borrow_mut(|m| {
+        if m.len() >= MEMO_LIMIT {
+            m.clear();
+        }
+        m.insert(key, class.clone());
+    });
+    class
+}
+
+/// [`weakness_class`], worked out.
+fn derive_class(obs: &Observation) -> WeaknessClass {
     if obs.kind == FindingKind::Secret {
         return WeaknessClass {
             name: SECRET_CLASS.into(),
@@ -309,6 +357,63 @@ mod tests {
             Some(SECRET_CLASS)
         );
         assert_eq!(table_class("bandit", "B110"), None);
+    }
+
+    #[test]
+    fn remembered_classes_are_the_classes_derived() {
+        use rampart_model::{CodeLocation, Location};
+        let finding = |kind, tool: &str, rule: &str, cwes: &[u32]| {
+            let mut o = Observation::new(
+                tool,
+                kind,
+                rule,
+                "t",
+                Location::Code(CodeLocation {
+                    path: "app.py".into(),
+                    ..Default::default()
+                }),
+            );
+            o.cwes = cwes.to_vec();
+            o
+        };
+        let cases = [
+            finding(FindingKind::Code, "bandit", "B608", &[89]),
+            finding(FindingKind::Code, "bandit", "b608", &[]),
+            finding(FindingKind::Code, "bandit", "B110", &[703]),
+            finding(FindingKind::Code, "bandit", "B110", &[]),
+            finding(FindingKind::Code, "codeql", "py/sql-injection", &[564]),
+            finding(FindingKind::Code, "codeql", "py/custom", &[564]),
+            finding(FindingKind::Code, "codeql", "py/custom", &[732]),
+            finding(FindingKind::Secret, "bandit", "B110", &[]),
+            finding(FindingKind::Code, "sonarqube", "python:S2077", &[]),
+        ];
+        // Twice over: the second pass reads what the first remembered.
+        for _ in 0..2 {
+            for o in &cases {
+                assert_eq!(
+                    weakness_class(o),
+                    derive_class(o),
+                    "{} {}",
+                    o.tool.name,
+                    o.rule_id
+                );
+            }
+        }
+        let names: Vec<String> = cases.iter().map(|o| weakness_class(o).name).collect();
+        assert_eq!(
+            names,
+            [
+                "sql-injection",
+                "sql-injection",
+                "rule:bandit:b110",
+                "rule:bandit:b110",
+                "sql-injection",
+                "sql-injection",
+                "rule:codeql:py/custom",
+                SECRET_CLASS,
+                "sql-injection",
+            ]
+        );
     }
 
     #[test]

@@ -107,12 +107,20 @@ impl Location {
     /// A short human-readable form: `src/app.py:42`, `pkg:npm/lodash@4.17.20`, `GET https://...`.
     pub fn display(&self) -> String {
         match self {
+            // Written directly rather than through `format!`: every stored finding has one.
             Location::Code(c) => match c.start_line {
-                Some(l) => format!("{}:{l}", c.path),
+                Some(l) => {
+                    use std::fmt::Write;
+                    let mut s = String::with_capacity(c.path.len() + 11);
+                    s.push_str(&c.path);
+                    s.push(':');
+                    let _ = write!(s, "{l}");
+                    s
+                }
                 None => c.path.clone(),
             },
             Location::Package(p) => p.purl.clone().unwrap_or_else(|| match &p.version {
-                Some(v) => format!("{}@{v}", p.name),
+                Some(v) => [p.name.as_str(), "@", v].concat(),
                 None => p.name.clone(),
             }),
             Location::Web(w) => {
@@ -161,5 +169,41 @@ impl Location {
             Location::Resource(r) => r.start_line,
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_and_package_locations_display_as_stored() {
+        let code = |line| {
+            Location::Code(CodeLocation {
+                path: "src/app/views.py".into(),
+                start_line: line,
+                ..Default::default()
+            })
+        };
+        assert_eq!(code(Some(42)).display(), "src/app/views.py:42");
+        assert_eq!(
+            code(Some(u32::MAX)).display(),
+            "src/app/views.py:4294967295"
+        );
+        assert_eq!(code(None).display(), "src/app/views.py");
+        let package = |purl: Option<&str>, version: Option<&str>| {
+            Location::Package(PackageLocation {
+                purl: purl.map(Into::into),
+                name: "lodash".into(),
+                version: version.map(Into::into),
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            package(Some("pkg:npm/lodash@4.17.20"), Some("4.17.20")).display(),
+            "pkg:npm/lodash@4.17.20"
+        );
+        assert_eq!(package(None, Some("4.17.20")).display(), "lodash@4.17.20");
+        assert_eq!(package(None, None).display(), "lodash");
     }
 }
