@@ -517,29 +517,9 @@ pub fn child(pointer: &str, index: usize) -> String {
     s
 }
 
-/// The index of the first `"` or `\\` in `s`, eight bytes at a time.
+/// The index of the first `"` or `\\` in `s` (memchr: SIMD where the CPU has it).
 fn quote_or_backslash(s: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while let Some(word) = s.get(i..i + 8) {
-        let mut bytes = [0u8; 8];
-        bytes.copy_from_slice(word);
-        let w = u64::from_le_bytes(bytes);
-        let q = w ^ (LO * u64::from(b'"'));
-        let b = w ^ (LO * u64::from(b'\\'));
-        // A byte of `q` or `b` is zero where `w` has a quote or a backslash; the lowest flagged
-        // byte is always a true match.
-        let found = (q.wrapping_sub(LO) & !q & HI) | (b.wrapping_sub(LO) & !b & HI);
-        if found != 0 {
-            return Some(i + (found.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    s.get(i..)?
-        .iter()
-        .position(|c| *c == b'"' || *c == b'\\')
-        .map(|p| p + i)
+    memchr::memchr2(b'"', b'\\', s)
 }
 
 /// What a JSON value starting with byte `b` is (`an object`, `a string` ...).

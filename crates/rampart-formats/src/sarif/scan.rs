@@ -338,9 +338,8 @@ impl<R: Read> Scanner<R> {
                         escaped = true;
                     } else if b == b'"' {
                         in_string = false;
-                    } else if let Some(n) = self.buf[i..self.len]
-                        .iter()
-                        .position(|&c| c == b'"' || c == b'\\' || c == b'\n')
+                    } else if let Some(n) =
+                        memchr::memchr3(b'"', b'\\', b'\n', &self.buf[i..self.len])
                     {
                         // Jump to the next byte that matters inside the string.
                         if n > 0 {
