@@ -333,17 +333,26 @@ impl Correlator {
     }
 
     /// The index of the (kind, tool, rule, class evidence) of `a` in `whos`. A report states
-    /// one of them many times in a row, so the last one is checked first, without allocating.
+    /// one of them many times in a row, so the last one is checked first, field by field:
+    /// fields it shares (the kind and tool, and often all four) are not looked up again. A
+    /// dependency finding's rule is its vulnerability id, new at almost every finding.
     fn intern_who(&mut self, a: &Anchor) -> u32 {
         let fields = [&a.kind, &a.tool, &a.rule, &a.class_evidence];
-        if let Some(i) = self.last_who
-            && (self.whos[i as usize].iter())
-                .zip(fields)
-                .all(|(n, f)| self.names.get(*n) == f.as_str())
-        {
+        let last = self.last_who.map(|i| self.whos[i as usize]);
+        let mut who: Who = [0; 4];
+        let mut same = last.is_some();
+        for (at, field) in fields.iter().enumerate() {
+            match last {
+                Some(l) if self.names.get(l[at]) == field.as_str() => who[at] = l[at],
+                _ => {
+                    same = false;
+                    who[at] = self.names.intern(field);
+                }
+            }
+        }
+        if same && let Some(i) = self.last_who {
             return i;
         }
-        let who = fields.map(|f| self.names.intern(f));
         let i = match self.who_index.get(&who) {
             Some(i) => *i,
             None => {
