@@ -345,6 +345,49 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Record<T> {
     }
 }
 
+/// A JSON object's entries in document order, for small maps read once: one vector where a
+/// `BTreeMap` allocates a node of eleven entries (and moves each value into it). A repeated key
+/// stays repeated; [`Entries::into_sorted`] gives a map's view.
+#[derive(Debug)]
+pub struct Entries<V>(pub Vec<(String, V)>);
+
+impl<V> Entries<V> {
+    /// The entries by key, the last of a repeated key winning: what a `BTreeMap` would hold.
+    pub fn into_sorted(self) -> Vec<(String, V)> {
+        let mut entries = self.0;
+        // Stable: equal keys keep their document order, so the last one is the later value.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(String, V)> = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match out.last_mut() {
+                Some(last) if last.0 == entry.0 => *last = entry,
+                _ => out.push(entry),
+            }
+        }
+        out
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Visit<V> {
+            type Value = Entries<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Entries<V>, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(2).min(16));
+                while let Some(entry) = map.next_entry::<String, V>()? {
+                    out.push(entry);
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(Visit(PhantomData))
+    }
+}
+
 /// Serde helper: deserializes a field that may be a number, a numeric string or null as
 /// `Option<u32>`; anything else is `None`.
 pub fn opt_u32<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
@@ -380,6 +423,24 @@ use serde::Deserialize;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entries_read_as_a_map_would() {
+        let text = r#"{"redhat": 1, "nvd": 2, "ghsa": 3, "nvd": 4}"#;
+        let entries: Entries<u32> = serde_json::from_str(text).unwrap();
+        let order: Vec<(&str, u32)> = entries.0.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(order, [("redhat", 1), ("nvd", 2), ("ghsa", 3), ("nvd", 4)]);
+        let as_map: std::collections::BTreeMap<String, u32> = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            entries.into_sorted(),
+            as_map.into_iter().collect::<Vec<_>>()
+        );
+        // Not an object: a record says what it was instead.
+        let r: Record<Entries<u32>> = serde_json::from_str("[1]").unwrap();
+        assert!(matches!(r, Record::Other("an array")));
+        let r: Record<Entries<u32>> = serde_json::from_str("{}").unwrap();
+        assert!(matches!(r, Record::Object(Entries(e)) if e.is_empty()));
+    }
 
     #[test]
     fn errors_name_place_and_expectation() {

@@ -57,7 +57,6 @@ use rampart_model::{
     normalize_cwe, normalize_vuln_id,
 };
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::io::BufRead;
 
 /// Parses a Trivy JSON report, streaming each finding into `emitter` as an [`Observation`].
@@ -133,7 +132,7 @@ struct Vuln {
     #[serde(rename = "CweIDs", deserialize_with = "json::strings")]
     cwe_ids: Vec<String>,
     #[serde(rename = "CVSS")]
-    cvss: Option<Record<BTreeMap<String, Record<CvssEntry>>>>,
+    cvss: Option<Record<json::Entries<Record<CvssEntry>>>>,
     #[serde(rename = "References", deserialize_with = "json::strings")]
     references: Vec<String>,
     #[serde(rename = "Fingerprint", deserialize_with = "json::opt_string")]
@@ -1269,8 +1268,9 @@ fn references(primary: Option<String>, mut refs: Vec<String>) -> Vec<String> {
 /// CVSS entries of a vulnerability: newest CVSS version first; within a version the
 /// `SeveritySource` first, then the other sources in name order. Identical entries from two
 /// sources are kept once.
-fn trivy_cvss(map: BTreeMap<String, Record<CvssEntry>>, preferred: Option<&str>) -> Vec<Cvss> {
+fn trivy_cvss(map: json::Entries<Record<CvssEntry>>, preferred: Option<&str>) -> Vec<Cvss> {
     let mut entries: Vec<(String, CvssEntry)> = map
+        .into_sorted()
         .into_iter()
         .filter_map(|(source, e)| match e {
             Record::Object(e) => Some((source, e)),
