@@ -222,6 +222,10 @@ fn reachability_of(o: &Observation) -> Option<Reachability> {
         }
     }
     for t in &o.tags {
+        // The words below are 9, 11, 13, 22 or 24 bytes long: most tags are none of those.
+        if !matches!(t.len(), 9 | 11 | 13 | 22 | 24) {
+            continue;
+        }
         let is = |words: &[&str]| words.iter().any(|w| t.eq_ignore_ascii_case(w));
         let reachable = if is(&["reachable", "reachability:reachable"]) {
             true
@@ -348,6 +352,18 @@ mod tests {
                 .reachability
                 .is_none()
         );
+        for (tag, reachable) in [
+            ("REACHABLE", true),
+            ("Unreachable", false),
+            ("reachability:UNREACHABLE", false),
+        ] {
+            o.tags = vec!["cwe-94".into(), tag.into()];
+            let r = observed_facts(std::slice::from_ref(&o))
+                .reachability
+                .unwrap();
+            assert_eq!(r.reachable, reachable, "{tag}");
+            assert_eq!(r.source, format!("trivy tag {}", tag.to_ascii_lowercase()));
+        }
         o.suppression = Some(rampart_model::Suppression {
             kind: "vex".into(),
             status: Some("Not_Affected".into()),
