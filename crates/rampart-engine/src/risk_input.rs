@@ -389,23 +389,23 @@ mod tests {
         same.tags = vec!["security".into()];
         assert_eq!(score_digest(&same), digest);
         // What it reads.
-        let changes: Vec<Box<dyn Fn(&mut Observation)>> = vec![
-            Box::new(|o| o.severity.level = rampart_model::Severity::Low),
-            Box::new(|o| o.cwes = vec![79]),
-            Box::new(|o| o.cwes.clear()),
-            Box::new(|o| {
+        let changes: Vec<fn(&mut Observation)> = vec![
+            |o| o.severity.level = rampart_model::Severity::Low,
+            |o| o.cwes = vec![79],
+            |o| o.cwes.clear(),
+            |o| {
                 o.severity.cvss[0].vector =
                     Some("CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:L/I:N/A:N".into())
-            }),
-            Box::new(|o| o.severity.cvss[0].score = Some(9.0)),
-            Box::new(|o| o.severity.cvss.clear()),
-            Box::new(|o| {
+            },
+            |o| o.severity.cvss[0].score = Some(9.0),
+            |o| o.severity.cvss.clear(),
+            |o| {
                 if let Location::Package(p) = &mut o.location {
                     p.fixed_versions.clear();
                 }
-            }),
-            Box::new(|o| o.tags = vec!["reachable".into()]),
-            Box::new(|o| o.tags = vec!["unreachable".into()]),
+            },
+            |o| o.tags = vec!["reachable".into()],
+            |o| o.tags = vec!["unreachable".into()],
         ];
         let mut seen = vec![digest];
         for change in changes {

@@ -438,7 +438,8 @@ async fn ingest_stream<R: Read + Send + 'static>(
         if let Some(dictionary) = dictionary {
             session.use_dictionary(dictionary);
         }
-        if batch.iter().any(|k| !k.observation.vuln_ids.is_empty()) && feeds.is_none() {
+        let names_ids = batch.iter().any(|k| !k.observation.vuln_ids.is_empty());
+        if names_ids && feeds.is_none() {
             match store.has_exploit_facts().await {
                 Ok(known) => feeds = Some(known),
                 Err(e) => {
@@ -447,8 +448,8 @@ async fn ingest_stream<R: Read + Send + 'static>(
                 }
             }
         }
-        if feeds == Some(true)
-            && batch.iter().any(|k| !k.observation.vuln_ids.is_empty())
+        if names_ids
+            && feeds == Some(true)
             && let Err(e) = scorer.score_batch(store, &mut batch, true).await
         {
             store_error = Some(e);

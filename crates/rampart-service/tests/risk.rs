@@ -456,4 +456,27 @@ async fn a_feed_import_rescores_the_issues_it_concerns() {
         .await
         .unwrap();
     assert_eq!(again.changed, 0);
+
+    // With the feed stored, an ingest scores its new issues with it at once: the same
+    // report in another application gets the rescored figure, and a full rescore agrees.
+    ingest_with(
+        s.as_ref(),
+        &report,
+        &opts("checkout-copy", "main", T0 + Duration::hours(1)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        issue_of(s.as_ref(), "checkout-copy", "CVE-2022-22965")
+            .await
+            .risk,
+        after.risk
+    );
+    let settled = risk::recompute_all(s.as_ref(), T0 + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        settled.changed, 0,
+        "the ingest stored the scores a rescore gives"
+    );
 }
