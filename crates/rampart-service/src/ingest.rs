@@ -431,25 +431,13 @@ async fn ingest_stream<R: Read + Send + 'static>(
 
     let rules = DefaultLifecycle;
     let mut store_error = None;
-    // The keying thread scored every observation without the feeds; those naming an id the
-    // feeds know are scored again here, when the store holds any feed facts at all.
-    let mut feeds = None;
     while let Some((mut batch, dictionary)) = rx.recv().await {
         if let Some(dictionary) = dictionary {
             session.use_dictionary(dictionary);
         }
-        let names_ids = batch.iter().any(|k| !k.observation.vuln_ids.is_empty());
-        if names_ids && feeds.is_none() {
-            match store.has_exploit_facts().await {
-                Ok(known) => feeds = Some(known),
-                Err(e) => {
-                    store_error = Some(e);
-                    break;
-                }
-            }
-        }
-        if names_ids
-            && feeds == Some(true)
+        // Scored without the feeds on the keying thread: those naming an id the feeds know are
+        // scored again with them.
+        if batch.iter().any(|k| !k.observation.vuln_ids.is_empty())
             && let Err(e) = scorer.score_batch(store, &mut batch, true).await
         {
             store_error = Some(e);

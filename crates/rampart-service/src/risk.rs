@@ -173,6 +173,11 @@ pub struct NewIssueScorer {
     /// context ([`score_digest`]): a large report repeats few combinations of severity, CVSS,
     /// CWEs and fix availability, and scoring one from scratch parses its CVSS vectors.
     memo: std::sync::Mutex<HashMap<u128, u8>>,
+    /// Whether the store holds any feed facts ([`IntelStore::has_exploit_facts`]), once
+    /// asked: a scorer lives for one ingest.
+    ///
+    /// [`IntelStore::has_exploit_facts`]: rampart_store::IntelStore::has_exploit_facts
+    feeds_stored: tokio::sync::OnceCell<bool>,
 }
 
 impl NewIssueScorer {
@@ -198,6 +203,7 @@ impl NewIssueScorer {
             status,
             now,
             memo: std::sync::Mutex::new(HashMap::new()),
+            feeds_stored: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -246,21 +252,30 @@ impl NewIssueScorer {
     }
 
     /// Scores `batch` ([`KeyedObservation::risk`]) with the feeds' facts: one feed query for
-    /// the batch's vulnerability ids. With `rescore_only_feed_hits`, only observations naming
-    /// an id the feeds know are scored (the others were scored without feeds already).
+    /// the batch's vulnerability ids, none when the store holds no EPSS score or KEV entry
+    /// (asked once per scorer). With `rescore_only_feed_hits`, only observations naming an id
+    /// the feeds know are scored (the others were scored without feeds already).
     pub async fn score_batch(
         &self,
         store: &dyn Store,
         batch: &mut [KeyedObservation],
         rescore_only_feed_hits: bool,
     ) -> Result<(), StoreError> {
-        let mut ids: Vec<String> = batch
-            .iter()
-            .flat_map(|k| k.observation.vuln_ids.iter().map(|v| v.0.clone()))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let feed = feed_exploit_facts(store, &ids).await?;
+        let feeds_stored = *self
+            .feeds_stored
+            .get_or_try_init(|| store.has_exploit_facts())
+            .await?;
+        let feed = if feeds_stored {
+            let mut ids: Vec<String> = batch
+                .iter()
+                .flat_map(|k| k.observation.vuln_ids.iter().map(|v| v.0.clone()))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            feed_exploit_facts(store, &ids).await?
+        } else {
+            HashMap::new()
+        };
         for ko in batch {
             let hit = ko
                 .observation
