@@ -113,7 +113,8 @@ macro_rules! risk_scope_impl {
                 use sqlx::Row as _;
                 let mut conn = self.pool.acquire().await?;
                 let Some(scan) = sqlx::query(
-                    "SELECT application_id, target_id, branch, environment, ingested_at FROM scans WHERE id = $1",
+                    "SELECT application_id, target_id, branch, environment, ingested_at, observations, new_issues
+                     FROM scans WHERE id = $1",
                 )
                 .bind(scan_id)
                 .fetch_optional(&mut *conn)
@@ -125,10 +126,17 @@ macro_rules! risk_scope_impl {
                     (scan.try_get(0)?, scan.try_get(1)?, scan.try_get(2)?);
                 let env: Option<String> = scan.try_get(3)?;
                 let now: time::OffsetDateTime = scan.try_get(4)?;
+                let (observations, created): (i64, i64) = (scan.try_get(5)?, scan.try_get(6)?);
                 let mut issues = std::collections::BTreeSet::new();
                 // Statements the scan made: of issues it did not create, or several of one it did.
-                let ids = $made(&mut conn, scan_id).await?;
-                issues.extend(ids);
+                // A scan creates at most one issue per statement it makes, and makes at most one
+                // statement per observation it reports: when it created as many issues as it
+                // reported observations, each statement created its own issue and there are none
+                // (a first ingest, mostly; the question reads every statement of the scan).
+                if observations != created {
+                    let ids = $made(&mut conn, scan_id).await?;
+                    issues.extend(ids);
+                }
                 let ids: Vec<i64> =
                     sqlx::query_scalar("SELECT DISTINCT issue_id FROM issue_events WHERE scan_id = $1")
                         .bind(scan_id)

@@ -77,6 +77,31 @@ pub async fn scope_names_the_issues_a_scan_touched_but_did_not_open_alone(b: &Ba
         "scan 1 ({lone} and {xss} have one statement)"
     );
     assert_eq!(second_scope, [lone], "scan 2 (it created {created})");
+    // Scan 3, another application's first scan: each statement opens its own issue, so the
+    // scan created as many issues as it reported observations and nothing is left to rescore
+    // (the scope answers from the scan's counts, without reading its statements).
+    let three = ingest(
+        s,
+        &Report::new("billing", "trivy", 2),
+        vec![
+            dep(
+                "trivy",
+                "CVE-2022-0001",
+                "lodash",
+                "4.17.20",
+                Severity::High,
+            ),
+            dep("trivy", "CVE-2022-0003", "qs", "6.5.2", Severity::Medium),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (three.summary.observations, three.summary.new),
+        (2, 2),
+        "{:?}",
+        three.summary
+    );
+    assert_eq!(scope(s, three.id).await, Vec::<i64>::new());
     if b.is_sqlite() {
         // Scans written before migration 0022 have no first issue id: the issue rows answer,
         // and say the same.
