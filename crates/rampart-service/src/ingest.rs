@@ -492,6 +492,7 @@ async fn ingest_stream<R: Read + Send + 'static>(
         tools.push(rampart_intel::observe::TOOL.to_owned());
         matching = Some((m.report, previous != m.digest));
     }
+    free_in_background(correlator);
     let scan = session
         .finish(
             ScanEnd {
@@ -527,4 +528,15 @@ async fn ingest_stream<R: Read + Send + 'static>(
         matching,
         repeat_of: None,
     })
+}
+
+/// Frees `value` on a thread of its own, which nothing waits for. A large report's correlator
+/// holds an entry per finding, in many small allocations: freeing it on the ingest's path took
+/// 60 ms after 200,000 Trivy findings (perf, docs/benchmarks.md), while the commit that follows
+/// leaves the second core idle. When no thread can start, the value is freed here.
+fn free_in_background<T: Send + 'static>(value: T) {
+    // A failed spawn drops the closure, and the value with it.
+    let _ = std::thread::Builder::new()
+        .name("rampart-free".into())
+        .spawn(move || drop(value));
 }
