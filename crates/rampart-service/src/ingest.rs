@@ -540,3 +540,30 @@ fn free_in_background<T: Send + 'static>(value: T) {
         .name("rampart-free".into())
         .spawn(move || drop(value));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::free_in_background;
+    use std::sync::mpsc::{Sender, channel};
+    use std::thread::ThreadId;
+    use std::time::Duration;
+
+    /// Says on which thread it is dropped.
+    struct Tell(Sender<ThreadId>);
+
+    impl Drop for Tell {
+        fn drop(&mut self) {
+            let _ = self.0.send(std::thread::current().id());
+        }
+    }
+
+    #[test]
+    fn a_value_freed_in_background_is_freed_on_another_thread() {
+        let (tx, rx) = channel();
+        free_in_background(Tell(tx));
+        let on = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the value was never freed");
+        assert_ne!(on, std::thread::current().id());
+    }
+}
