@@ -532,8 +532,8 @@ async fn ingest_stream<R: Read + Send + 'static>(
 
 /// Frees `value` on a thread of its own, which nothing waits for. A large report's correlator
 /// holds an entry per finding, in many small allocations: freeing it on the ingest's path took
-/// 60 ms after 200,000 Trivy findings (perf, docs/benchmarks.md), while the commit that follows
-/// leaves the second core idle. When no thread can start, the value is freed here.
+/// about 70 ms after 200,000 Trivy findings (perf, docs/benchmarks.md), after a commit that keeps
+/// only one core busy. When no thread can start, the value is freed here.
 fn free_in_background<T: Send + 'static>(value: T) {
     // A failed spawn drops the closure, and the value with it.
     let _ = std::thread::Builder::new()
